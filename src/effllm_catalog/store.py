@@ -1,0 +1,441 @@
+"""The only module that reads or writes catalog files.
+
+Reading: YAML through libyaml's C parser (``CSafeLoader``) when PyYAML was built with it, with the
+safe constructor only, and with the holes of plain PyYAML closed: duplicate mapping keys, anchors and
+aliases (expansion bombs), explicit tags, non-UTF-8 bytes and absurd sizes are all rejected with the
+file, line and column of the problem. Line numbers of individual values are not kept while loading
+(that would cost memory on large catalogs); :class:`Locator` recomposes a file on demand when a finding
+needs to point somewhere.
+
+Writing: :func:`atomic_write` replaces a file through a temporary file in the same folder, flushed and
+fsynced, under an exclusive lock, so a crash leaves the old file or the new one and never a mix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+from collections.abc import Hashable, Iterator, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import CatalogNotFoundError, LoadError, WriteError
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "ENV_CATALOG",
+    "ENV_MAX_BYTES",
+    "REFERENCES_DIR",
+    "REFERENCES_FILE",
+    "TAXONOMY_FILE",
+    "Locator",
+    "atomic_write",
+    "bundled_catalog_dir",
+    "catalog_files",
+    "file_lock",
+    "max_bytes_from_env",
+    "read_text",
+    "read_yaml",
+    "resolve_catalog_dir",
+]
+
+TAXONOMY_FILE = "taxonomy.yaml"
+REFERENCES_FILE = "references.yaml"
+#: Optional folder of further reference files (``references/*.yaml``), read after ``references.yaml``.
+REFERENCES_DIR = "references"
+ENV_CATALOG = "EFFLLM_CATALOG"
+ENV_MAX_BYTES = "EFFLLM_MAX_BYTES"
+#: A catalog file larger than this is refused: the bundled catalog is well under 2 MB.
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+#: Deeper nesting than this is never needed by a catalog and is refused before construction.
+MAX_DEPTH = 32
+
+_BaseLoader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+HAVE_LIBYAML: bool = _BaseLoader is not yaml.SafeLoader
+
+
+def _located(message: str, mark: Any, file: str, hint: str | None, check: str) -> LoadError:
+    line = mark.line + 1 if mark is not None else None
+    col = mark.column + 1 if mark is not None else None
+    return LoadError(message, file=file, line=line, col=col, hint=hint, check=check)
+
+
+class _StrictLoader(_BaseLoader):  # type: ignore[misc]  # base chosen at run time (C or Python)
+    """Safe loader that refuses what plain ``safe_load`` silently accepts."""
+
+    file_name = "<input>"
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        if node in self.constructed_objects or node in self.recursive_objects:
+            # The composer hands out the same node for every alias of an anchor; a second visit is
+            # an alias. Refusing them all closes expansion bombs and keeps entries independent.
+            raise _located(
+                "YAML anchors and aliases are not allowed in catalog files",
+                node.start_mark,
+                self.file_name,
+                "write each value out in full instead of using '&anchor' and '*alias'",
+                "yaml-alias",
+            )
+        return super().construct_object(node, deep)
+
+    def construct_mapping(self, node: Node, deep: bool = False) -> dict[Hashable, Any]:
+        if isinstance(node, MappingNode):
+            seen: dict[Any, Node] = {}
+            for key_node, _ in node.value:
+                if isinstance(key_node, ScalarNode):
+                    ident = (key_node.tag, key_node.value)
+                    if ident in seen:
+                        first = seen[ident].start_mark.line + 1
+                        raise _located(
+                            f"duplicate key '{key_node.value}' (first defined on line {first});"
+                            " YAML would silently keep only the last value",
+                            key_node.start_mark,
+                            self.file_name,
+                            "remove or merge one of the two",
+                            "duplicate-yaml-key",
+                        )
+                    seen[ident] = key_node
+        result: dict[Hashable, Any] = super().construct_mapping(node, deep)
+        return result
+
+    def construct_refused(self, node: Node) -> Any:
+        raise _located(
+            f"YAML tag '{node.tag}' is not allowed in catalog files",
+            node.start_mark,
+            self.file_name,
+            "remove the tag; catalog values are plain strings, numbers, lists and mappings",
+            "yaml-tag",
+        )
+
+
+for _tag in ("binary", "set", "omap", "pairs"):
+    _StrictLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _StrictLoader.construct_refused)
+_StrictLoader.add_constructor(None, _StrictLoader.construct_refused)
+
+
+def max_bytes_from_env() -> int:
+    """The size bound for one catalog file: ``EFFLLM_MAX_BYTES`` or :data:`DEFAULT_MAX_BYTES`."""
+    raw = os.environ.get(ENV_MAX_BYTES)
+    if raw is None or not raw.strip():
+        return DEFAULT_MAX_BYTES
+    try:
+        value = int(raw)
+    except ValueError:
+        raise LoadError(
+            f"{ENV_MAX_BYTES}={raw!r} is not a whole number of bytes",
+            hint=f"unset {ENV_MAX_BYTES} or set it to e.g. {DEFAULT_MAX_BYTES}",
+            check="usage",
+        ) from None
+    return value
+
+
+def read_text(path: Path, max_bytes: int | None = None) -> str:
+    """Read a catalog file as UTF-8 text (a leading BOM is dropped), refusing absurd sizes."""
+    limit = max_bytes_from_env() if max_bytes is None else max_bytes
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise LoadError(
+                f"file is {size:,} bytes, more than the limit of {limit:,}",
+                file=name,
+                hint=f"split the catalog into files under {REFERENCES_DIR}/, or raise the bound with"
+                f" {ENV_MAX_BYTES}=<bytes> (or --max-bytes)",
+                check="file-too-large",
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CatalogNotFoundError(
+            f"cannot read file: {exc.strerror or exc}",
+            file=name,
+            hint="check the path and its permissions",
+            check="unreadable",
+        ) from None
+    if len(data) > limit:  # the file grew between stat() and read()
+        raise LoadError(
+            f"file is larger than the limit of {limit:,} bytes", file=name, check="file-too-large"
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise LoadError(
+            f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
+            file=name,
+            line=line,
+            col=col,
+            hint="save the file as UTF-8",
+            check="encoding",
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def _check_depth(text: str, file: str) -> None:
+    """Refuse very deep nesting before libyaml or the constructor recurse into it."""
+    # A cheap upper bound: flow brackets and block indentation both show up as nesting. Only files
+    # that could plausibly exceed the bound are composed event by event.
+    if text.count("[") + text.count("{") < MAX_DEPTH and len(text) < 200_000:
+        max_indent = max((len(ln) - len(ln.lstrip(" ")) for ln in text.splitlines()), default=0)
+        if max_indent < MAX_DEPTH:
+            return
+    depth = 0
+    loader = _BaseLoader(text)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _located(
+                        f"nesting deeper than {MAX_DEPTH} levels",
+                        event.start_mark,
+                        file,
+                        "catalog entries are flat mappings; check the indentation",
+                        "yaml-depth",
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_error(exc, file) from None
+    finally:
+        loader.dispose()
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, file: str) -> LoadError:
+    problem = exc.problem or exc.context or "invalid YAML"
+    hint = "fix the YAML syntax at this position"
+    if "\t" in problem or "tab" in problem:
+        hint = "YAML does not allow tabs for indentation; use spaces"
+    return _located(
+        f"YAML syntax error: {problem}",
+        exc.problem_mark or exc.context_mark,
+        file,
+        hint,
+        "yaml-syntax",
+    )
+
+
+def read_yaml(path: Path, max_bytes: int | None = None) -> Any:
+    """Parse one catalog file safely and return plain Python data (dicts, lists, scalars)."""
+    file = str(path)
+    text = read_text(path, max_bytes)
+    return parse_yaml(text, file)
+
+
+def parse_yaml(text: str, file: str = "<input>") -> Any:
+    """Parse YAML text with the strict safe loader; see :func:`read_yaml`."""
+    _check_depth(text, file)
+    loader = _StrictLoader(text)
+    loader.file_name = file
+    try:
+        return loader.get_single_data()
+    except LoadError:
+        raise
+    except ConstructorError as exc:
+        raise _located(
+            f"YAML value error: {exc.problem}",
+            exc.problem_mark,
+            file,
+            "use plain strings, numbers, lists and mappings",
+            "yaml-value",
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_error(exc, file) from None
+    except yaml.YAMLError as exc:
+        raise LoadError(f"YAML error: {exc}", file=file, check="yaml-syntax") from None
+    except RecursionError:
+        raise LoadError("nesting too deep", file=file, check="yaml-depth") from None
+    finally:
+        loader.dispose()
+
+
+PathPart = str | int
+
+
+class Locator:
+    """Finds the line and column of any value in a catalog file, composing the file on demand."""
+
+    def __init__(self) -> None:
+        self._roots: dict[str, Node | None] = {}
+
+    def _root(self, file: str) -> Node | None:
+        if file not in self._roots:
+            try:
+                text = read_text(Path(file), max_bytes=1 << 62)
+                loader = _BaseLoader(text)
+                try:
+                    self._roots[file] = loader.get_single_node()
+                finally:
+                    loader.dispose()
+            except (yaml.YAMLError, LoadError, CatalogNotFoundError):
+                self._roots[file] = None
+        return self._roots[file]
+
+    def locate(self, file: str, path: Sequence[PathPart], *, key: bool = False) -> tuple[int, int]:
+        """Return 1-based (line, col) of the value at ``path``, or of its key when ``key`` is set.
+
+        Walks as deep as the path exists; a missing step points at the deepest existing parent.
+        """
+        node = self._root(file)
+        if node is None:
+            return (1, 1)
+        mark = node.start_mark
+        for i, part in enumerate(path):
+            last = i == len(path) - 1
+            if isinstance(node, MappingNode):
+                for key_node, value_node in node.value:
+                    if key_node.value == part or (
+                        isinstance(part, int) and key_node.value == str(part)
+                    ):
+                        mark = key_node.start_mark if (last and key) else value_node.start_mark
+                        node = value_node
+                        break
+                else:
+                    break
+            elif isinstance(node, SequenceNode) and isinstance(part, int):
+                if 0 <= part < len(node.value):
+                    node = node.value[part]
+                    mark = node.start_mark
+                else:
+                    break
+            else:
+                break
+        return (mark.line + 1, mark.column + 1)
+
+
+# --------------------------------------------------------------------------- catalog location
+
+
+def bundled_catalog_dir() -> Path:
+    """The catalog shipped with the package (inside the wheel, or ``data/`` in a source checkout)."""
+    packaged = Path(str(resources.files("effllm_catalog"))) / "data"
+    if (packaged / TAXONOMY_FILE).is_file():
+        return packaged
+    return Path(__file__).resolve().parent.parent.parent / "data"
+
+
+def resolve_catalog_dir(explicit: Path | None = None) -> Path:
+    """``--catalog DIR`` > ``$EFFLLM_CATALOG`` > the bundled catalog."""
+    if explicit is not None:
+        chosen, origin = explicit, "--catalog"
+    elif os.environ.get(ENV_CATALOG):
+        chosen, origin = Path(os.environ[ENV_CATALOG]), f"${ENV_CATALOG}"
+    else:
+        chosen, origin = bundled_catalog_dir(), "the bundled catalog"
+    if chosen.is_file() and chosen.name != TAXONOMY_FILE:
+        chosen = chosen.parent
+    if not (chosen / TAXONOMY_FILE).is_file():
+        raise CatalogNotFoundError(
+            f"no catalog here: {TAXONOMY_FILE} not found (from {origin})",
+            file=str(chosen),
+            hint=f"point --catalog or ${ENV_CATALOG} at a folder holding {TAXONOMY_FILE} and"
+            f" {REFERENCES_FILE}",
+            check="unreadable",
+        )
+    return chosen
+
+
+def catalog_files(directory: Path) -> list[Path]:
+    """The reference files of a catalog folder, in reading order."""
+    files = []
+    main = directory / REFERENCES_FILE
+    if main.is_file():
+        files.append(main)
+    extra = directory / REFERENCES_DIR
+    if extra.is_dir():
+        files.extend(sorted(p for p in extra.glob("*.yaml") if p.is_file()))
+    return files
+
+
+# --------------------------------------------------------------------------- writing
+
+
+@contextlib.contextmanager
+def file_lock(target: Path, *, timeout: float = 10.0) -> Iterator[None]:
+    """Hold an exclusive lock on ``<target>.lock`` while writing ``target``.
+
+    Concurrent writers queue up behind the lock; one that waits longer than ``timeout`` seconds fails
+    with a :class:`WriteError` that names the lock file.
+    """
+    import fcntl
+    import time
+
+    lock_path = target.with_name(target.name + ".lock")
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise WriteError(
+            f"cannot create lock file: {exc.strerror}",
+            file=str(lock_path),
+            hint="check that the folder exists and is writable",
+            check="write",
+        ) from None
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES) or time.monotonic() > deadline:
+                    raise WriteError(
+                        "another effllm process is writing this file",
+                        file=str(target),
+                        hint=f"wait for it to finish, or remove a stale {lock_path.name}",
+                        check="write",
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)
+
+
+def atomic_write(target: Path, text: str) -> None:
+    """Replace ``target`` with ``text``: temp file in the same folder, fsync, ``os.replace``.
+
+    The caller holds :func:`file_lock` when the new text depends on the old content.
+    """
+    folder = target.parent
+    mode = 0o644
+    with contextlib.suppress(OSError):
+        mode = target.stat().st_mode & 0o777
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise WriteError(
+            f"cannot write in this folder: {exc.strerror}",
+            file=str(target),
+            hint="check that the folder exists and is writable",
+            check="write",
+        ) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(tmp_name).chmod(mode)
+        Path(tmp_name).replace(target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            Path(tmp_name).unlink()
+        raise WriteError(
+            f"cannot write file: {exc.strerror}",
+            file=str(target),
+            hint="check free space and permissions; the old file is unchanged",
+            check="write",
+        ) from None
+    with contextlib.suppress(OSError):  # make the rename itself durable
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)

@@ -1,0 +1,153 @@
+"""The taxonomy tree: lookup by id, alias or unique id suffix; ancestors; descendants."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from .errors import QueryError
+from .models import Metric, TaxonomyNode
+
+__all__ = ["Taxonomy"]
+
+
+@dataclass
+class Taxonomy:
+    """The survey taxonomy plus our extensions, as a tree in file order."""
+
+    nodes: list[TaxonomyNode]
+    metrics: list[Metric] = field(default_factory=list)
+    file: str = "taxonomy.yaml"
+
+    def __post_init__(self) -> None:
+        self.by_id: dict[str, TaxonomyNode] = {}
+        for node in self.nodes:
+            self.by_id.setdefault(node.id, node)
+        self.order: dict[str, int] = {
+            node.id: i for i, node in reversed(list(enumerate(self.nodes)))
+        }
+        self.children: dict[str | None, list[str]] = {}
+        for node in self.by_id.values():
+            parent = node.parent if node.parent in self.by_id else None
+            self.children.setdefault(parent, []).append(node.id)
+        self.aliases: dict[str, str] = {}
+        for node in self.by_id.values():
+            for alias in node.aliases:
+                self.aliases.setdefault(alias, node.id)
+        self.metric_ids: set[str] = {m.id for m in self.metrics}
+
+    # ------------------------------------------------------------------ structure
+
+    def __contains__(self, node_id: object) -> bool:
+        return node_id in self.by_id
+
+    def __len__(self) -> int:
+        return len(self.by_id)
+
+    @property
+    def roots(self) -> list[str]:
+        """Top-level node ids (the five dimensions), in file order."""
+        return list(self.children.get(None, []))
+
+    def is_leaf(self, node_id: str) -> bool:
+        """True when no node has ``node_id`` as its parent."""
+        return not self.children.get(node_id)
+
+    @property
+    def leaves(self) -> list[str]:
+        """Every leaf id, in file order."""
+        return [n for n in self.by_id if self.is_leaf(n)]
+
+    def ancestors(self, node_id: str) -> list[str]:
+        """Parent, grandparent, ... up to the root (cycle-safe)."""
+        result: list[str] = []
+        current = self.by_id.get(node_id)
+        while current is not None and current.parent and current.parent not in result:
+            result.append(current.parent)
+            current = self.by_id.get(current.parent)
+        return result
+
+    def descendants(self, node_id: str, *, include_self: bool = True) -> list[str]:
+        """Every node below ``node_id`` in depth-first file order (cycle-safe)."""
+        result: list[str] = [node_id] if include_self else []
+        seen = {node_id}
+        stack = list(reversed(self.children.get(node_id, [])))
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            result.append(current)
+            stack.extend(reversed(self.children.get(current, [])))
+        return result
+
+    def walk(self) -> Iterator[tuple[int, str]]:
+        """(depth, id) for every node, depth-first in file order."""
+
+        def visit(node_id: str, depth: int) -> Iterator[tuple[int, str]]:
+            yield depth, node_id
+            for child in self.children.get(node_id, []):
+                yield from visit(child, depth + 1)
+
+        for root in self.roots:
+            yield from visit(root, 0)
+
+    def dimension(self, node_id: str) -> str:
+        """The top-level dimension a node belongs to."""
+        chain = [node_id, *self.ancestors(node_id)]
+        return chain[-1]
+
+    def section(self, node_id: str) -> str | None:
+        """The survey § of a node, or of its closest ancestor that has one."""
+        for candidate in [node_id, *self.ancestors(node_id)]:
+            node = self.by_id.get(candidate)
+            if node is not None and node.section:
+                return node.section
+        return None
+
+    # ------------------------------------------------------------------ lookup
+
+    def suggest(self, name: str, n: int = 3) -> list[str]:
+        """The closest node ids and aliases to a misspelt ``name``."""
+        names = list(self.by_id) + list(self.aliases)
+        close = difflib.get_close_matches(name, names, n=n, cutoff=0.5)
+        if not close:
+            tail = name.rsplit(".", 1)[-1]
+            close = [i for i in self.by_id if i.rsplit(".", 1)[-1].startswith(tail[:4])][:n]
+        return close
+
+    def resolve(self, name: str) -> str:
+        """Resolve an id, alias or unique id suffix (``ptq``, ``post-training``) to a node id.
+
+        Raises :class:`QueryError` naming the closest valid names when nothing (or more than one
+        node) matches.
+        """
+        name = name.strip().lower()
+        if name in self.by_id:
+            return name
+        if name in self.aliases:
+            return self.aliases[name]
+        matches = [i for i in self.by_id if i.endswith("." + name)]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise QueryError(
+                f"taxonomy node '{name}' is ambiguous: it could be {', '.join(matches)}",
+                hint="write more of the id",
+                check="ambiguous-node",
+            )
+        suggestions = self.suggest(name)
+        hint = f"did you mean {', '.join(suggestions)}?" if suggestions else None
+        raise QueryError(
+            f"unknown taxonomy node '{name}'",
+            hint=(hint or "") + " `effllm taxonomy` lists every node",
+            check="unknown-node",
+        )
+
+    def expand(self, names: Iterable[str]) -> set[str]:
+        """Resolve names and return them with all their descendants."""
+        result: set[str] = set()
+        for name in names:
+            result.update(self.descendants(self.resolve(name)))
+        return result

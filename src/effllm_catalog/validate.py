@@ -1,0 +1,569 @@
+"""Named checks over a catalog. Each check is a small function that yields :class:`Issue` objects.
+
+``validate_catalog`` runs every check and returns a :class:`Report`; nothing here prints.
+Check ids are stable: CI configurations and the documentation refer to them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import store
+from .catalog import Catalog, Entry, arxiv_base, read_catalog
+from .errors import CatalogNotFoundError
+from .findings import Issue, Report, Severity
+
+__all__ = [
+    "CHECKS",
+    "CHECK_IDS",
+    "normalise_title",
+    "run_checks",
+    "validate_catalog",
+    "validate_paths",
+]
+
+
+@dataclass
+class Context:
+    """What a check gets: the catalog and a way to point at a value."""
+
+    catalog: Catalog
+    locator: store.Locator
+
+    def issue(
+        self,
+        check: str,
+        severity: Severity,
+        entry: Entry,
+        path: Sequence[str | int],
+        message: str,
+        hint: str | None = None,
+    ) -> Issue:
+        """A finding located at ``path`` inside ``entry``."""
+        line, col = self.locator.locate(entry.file, (entry.index, *path))
+        return Issue(check, severity, entry.file, line, col, entry.ref.key, message, hint)
+
+    def taxonomy_issue(
+        self, check: str, index: int, path: Sequence[str | int], message: str, hint: str | None
+    ) -> Issue:
+        """A finding located in the taxonomy file."""
+        file = self.catalog.taxonomy.file
+        line, col = self.locator.locate(file, ("nodes", index, *path))
+        return Issue(check, "error", file, line, col, None, message, hint)
+
+
+Check = Callable[[Context], Iterator[Issue]]
+
+# --------------------------------------------------------------------------- helpers
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_TRUNCATED = re.compile(r"^(et\.?\s*al\.?|others|and others|\.\.\.|…)$", re.IGNORECASE)
+_NEW_ARXIV = re.compile(r"^(\d{2})(\d{2})\.(\d{4,5})")
+
+
+def normalise_title(title: str) -> str:
+    """Lower-case letters and digits only, accents stripped: the key near-duplicates share."""
+    folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "", folded)
+
+
+def _text_fields(entry: Entry) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    ref = entry.ref
+    for name in ("title", "venue", "abstract", "notes"):
+        value = getattr(ref, name)
+        if value:
+            yield (name,), value
+    for i, person in enumerate(ref.authors):
+        yield ("authors", i), str(person)
+    for name, value in ref.extra.items():
+        yield ("extra", name), value
+
+
+def _brace_balance(text: str) -> int | None:
+    """Index of the first brace that breaks balance, or -1 for unclosed, None when balanced."""
+    depth = 0
+    escaped = False
+    for i, char in enumerate(text):
+        if escaped:
+            escaped = False
+            continue
+        if char == "\\":
+            escaped = True
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return i
+    return -1 if depth else None
+
+
+# --------------------------------------------------------------------------- reference checks
+
+
+def check_duplicate_keys(ctx: Context) -> Iterator[Issue]:
+    """Citation keys are unique across every file of the catalog."""
+    first: dict[str, Entry] = {}
+    for entry in ctx.catalog.entries:
+        key = entry.ref.key
+        if key in first:
+            other = first[key]
+            line, _ = ctx.locator.locate(other.file, (other.index, "key"))
+            yield ctx.issue(
+                "duplicate-key",
+                "error",
+                entry,
+                ("key",),
+                f"citation key '{key}' is already used at {other.file}:{line}",
+                "give this entry a new key by the key rule (add a suffix a, b, ...)",
+            )
+        else:
+            first[key] = entry
+
+
+def _duplicate_ids(
+    ctx: Context, field_name: str, check: str, norm: Callable[[str], str]
+) -> Iterator[Issue]:
+    first: dict[str, Entry] = {}
+    for entry in ctx.catalog.entries:
+        value = getattr(entry.ref, field_name)
+        if not value:
+            continue
+        ident = norm(value)
+        if ident in first:
+            other = first[ident]
+            line, _ = ctx.locator.locate(other.file, (other.index, field_name))
+            yield ctx.issue(
+                check,
+                "error",
+                entry,
+                (field_name,),
+                f"{field_name} {value} is already in the catalog as '{other.ref.key}'"
+                f" ({other.file}:{line})",
+                "merge the two entries; one paper has one entry",
+            )
+        else:
+            first[ident] = entry
+
+
+def check_duplicate_arxiv(ctx: Context) -> Iterator[Issue]:
+    """One entry per arXiv id (versions ignored)."""
+    yield from _duplicate_ids(ctx, "arxiv", "duplicate-arxiv", arxiv_base)
+
+
+def check_duplicate_doi(ctx: Context) -> Iterator[Issue]:
+    """One entry per DOI (case-insensitive)."""
+    yield from _duplicate_ids(ctx, "doi", "duplicate-doi", str.lower)
+
+
+def check_tags(ctx: Context) -> Iterator[Issue]:
+    """Every tag is a taxonomy node id and every metric is in the metrics facet."""
+    taxonomy = ctx.catalog.taxonomy
+    for entry in ctx.catalog.entries:
+        for i, tag in enumerate(entry.ref.tags):
+            if tag not in taxonomy:
+                alias = taxonomy.aliases.get(tag)
+                close = [alias] if alias else taxonomy.suggest(tag)
+                hint = f"did you mean {', '.join(close)}?" if close else None
+                yield ctx.issue(
+                    "unknown-tag",
+                    "error",
+                    entry,
+                    ("tags", i),
+                    f"tag '{tag}' is not a taxonomy node id",
+                    (hint + " " if hint else "") + "`effllm taxonomy` lists the ids",
+                )
+        if len(set(entry.ref.tags)) != len(entry.ref.tags):
+            yield ctx.issue(
+                "duplicate-tag",
+                "warning",
+                entry,
+                ("tags",),
+                "the same tag is listed twice",
+                "list each tag once",
+            )
+        for i, metric in enumerate(entry.ref.metrics):
+            if metric not in taxonomy.metric_ids:
+                yield ctx.issue(
+                    "unknown-metric",
+                    "error",
+                    entry,
+                    ("metrics", i),
+                    f"metric '{metric}' is not in the taxonomy's metrics facet",
+                    f"use one of: {', '.join(sorted(taxonomy.metric_ids))}",
+                )
+
+
+def check_years(ctx: Context) -> Iterator[Issue]:
+    """Years are plausible, and not earlier than the arXiv id's month says the paper appeared."""
+    latest = dt.date.today().year + 1
+    for entry in ctx.catalog.entries:
+        ref = entry.ref
+        if not 1950 <= ref.year <= latest:
+            yield ctx.issue(
+                "implausible-year",
+                "error",
+                entry,
+                ("year",),
+                f"year {ref.year} is not plausible (1950..{latest})",
+                "write the year of publication",
+            )
+            continue
+        match = _NEW_ARXIV.match(ref.arxiv or "")
+        if match:
+            posted = 2000 + int(match.group(1))
+            if ref.year < posted:
+                yield ctx.issue(
+                    "year-before-arxiv",
+                    "error",
+                    entry,
+                    ("year",),
+                    f"year {ref.year} is before the arXiv id {ref.arxiv} ({posted})",
+                    f"the paper cannot predate its preprint; use {posted} or later",
+                )
+
+
+def check_arxiv_month(ctx: Context) -> Iterator[Issue]:
+    """New-style arXiv ids carry a real month (01-12) and a year from 2007 on."""
+    for entry in ctx.catalog.entries:
+        match = _NEW_ARXIV.match(entry.ref.arxiv or "")
+        if match and (not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 7):
+            yield ctx.issue(
+                "bad-arxiv-id",
+                "error",
+                entry,
+                ("arxiv",),
+                f"arXiv id {entry.ref.arxiv} has no valid YYMM prefix",
+                "copy the id from the paper's arxiv.org/abs/ page",
+            )
+
+
+def check_ids_present(ctx: Context) -> Iterator[Issue]:
+    """Every entry can be found again: it has an arXiv id or a DOI."""
+    for entry in ctx.catalog.entries:
+        if not entry.ref.arxiv and not entry.ref.doi:
+            yield ctx.issue(
+                "missing-id",
+                "warning",
+                entry,
+                ("title",),
+                "entry has neither an arXiv id nor a DOI",
+                "add 'arxiv:' or 'doi:' so readers can find the paper",
+            )
+
+
+def check_text(ctx: Context) -> Iterator[Issue]:
+    """Text fields hold no control characters and balanced braces (they end up in BibTeX)."""
+    for entry in ctx.catalog.entries:
+        for path, value in _text_fields(entry):
+            where = ".".join(str(p) for p in path)
+            bad = _CONTROL.search(value)
+            if bad:
+                yield ctx.issue(
+                    "control-char",
+                    "error",
+                    entry,
+                    path,
+                    f"{where} contains control character U+{ord(bad.group()):04X}",
+                    "delete the invisible character (often pasted from a PDF)",
+                )
+            position = _brace_balance(value)
+            if position is not None:
+                what = (
+                    "an unclosed '{'" if position < 0 else f"a stray '}}' at column {position + 1}"
+                )
+                yield ctx.issue(
+                    "unbalanced-braces",
+                    "error",
+                    entry,
+                    path,
+                    f"{where} has {what}",
+                    "balance the braces or remove them",
+                )
+
+
+def check_authors(ctx: Context) -> Iterator[Issue]:
+    """Author lists are complete: no 'et al.' or 'others' standing in for names."""
+    for entry in ctx.catalog.entries:
+        for i, person in enumerate(entry.ref.authors):
+            if _TRUNCATED.match(person.family) or _TRUNCATED.match(person.given):
+                yield ctx.issue(
+                    "truncated-authors",
+                    "error",
+                    entry,
+                    ("authors", i),
+                    f"author list is truncated ('{person}')",
+                    "list every author; look them up on the paper's arXiv page",
+                )
+
+
+def check_near_duplicate_titles(ctx: Context) -> Iterator[Issue]:
+    """The same paper under two ids: titles equal after normalisation (a warning)."""
+    first: dict[str, Entry] = {}
+    for entry in ctx.catalog.entries:
+        norm = normalise_title(entry.ref.title)
+        if len(norm) < 12:  # "GPT-4", "LLaMA": too short to say two entries are one paper
+            continue
+        if norm in first:
+            other = first[norm]
+            line, _ = ctx.locator.locate(other.file, (other.index, "title"))
+            yield ctx.issue(
+                "near-duplicate-title",
+                "warning",
+                entry,
+                ("title",),
+                f"title matches '{other.ref.key}' ({other.file}:{line}) under a different id",
+                "if both are one paper, merge them; if not, make the titles distinguishable",
+            )
+        else:
+            first[norm] = entry
+
+
+# --------------------------------------------------------------------------- taxonomy checks
+
+
+def check_taxonomy(ctx: Context) -> Iterator[Issue]:
+    """Node ids are unique, parents exist and prefix their children's ids, no cycles, no clashes."""
+    taxonomy = ctx.catalog.taxonomy
+    seen: dict[str, int] = {}
+    names: dict[str, str] = {}
+    for index, node in enumerate(taxonomy.nodes):
+        if node.id in seen:
+            yield ctx.taxonomy_issue(
+                "taxonomy-duplicate-id",
+                index,
+                ("id",),
+                f"node id '{node.id}' is defined twice",
+                "node ids must be unique; rename or remove one",
+            )
+            continue
+        seen[node.id] = index
+        names[node.id] = node.id
+    for index, node in enumerate(taxonomy.nodes):
+        if node.parent is None:
+            if "." in node.id:
+                yield ctx.taxonomy_issue(
+                    "taxonomy-missing-parent",
+                    index,
+                    ("id",),
+                    f"node '{node.id}' has no parent but a dotted id",
+                    f"add 'parent: {node.id.rsplit('.', 1)[0]}'",
+                )
+            continue
+        if node.parent not in taxonomy:
+            close = taxonomy.suggest(node.parent)
+            yield ctx.taxonomy_issue(
+                "taxonomy-unknown-parent",
+                index,
+                ("parent",),
+                f"parent '{node.parent}' of '{node.id}' does not exist",
+                f"did you mean {', '.join(close)}?" if close else None,
+            )
+        elif node.id.rsplit(".", 1)[0] != node.parent:
+            yield ctx.taxonomy_issue(
+                "taxonomy-id-prefix",
+                index,
+                ("id",),
+                f"id '{node.id}' does not extend its parent's id '{node.parent}'",
+                f"name it '{node.parent}.<segment>'",
+            )
+        if node.origin == "extension" and node.section:
+            yield ctx.taxonomy_issue(
+                "taxonomy-section",
+                index,
+                ("section",),
+                f"extension node '{node.id}' carries a survey section",
+                "only nodes with origin 'survey' have a § number",
+            )
+    # Cycles: follow parents; a walk that comes back to where it started is a cycle.
+    reported: set[str] = set()
+    for node_id, index in seen.items():
+        path = [node_id]
+        current = taxonomy.by_id[node_id].parent
+        while current is not None and current in taxonomy and current not in path:
+            path.append(current)
+            current = taxonomy.by_id[current].parent
+        if current == node_id and node_id not in reported:
+            reported.update(path)
+            yield ctx.taxonomy_issue(
+                "taxonomy-cycle",
+                index,
+                ("parent",),
+                "parent cycle: " + " -> ".join([*path, node_id]),
+                "a node cannot be its own ancestor",
+            )
+    for index, node in enumerate(taxonomy.nodes):
+        for i, alias in enumerate(node.aliases):
+            if alias in names and names[alias] != node.id:
+                yield ctx.taxonomy_issue(
+                    "taxonomy-alias-clash",
+                    index,
+                    ("aliases", i),
+                    f"alias '{alias}' of '{node.id}' is already used by '{names[alias]}'",
+                    "aliases must name one node",
+                )
+            names.setdefault(alias, node.id)
+    metric_seen: set[str] = set()
+    for index, metric in enumerate(taxonomy.metrics):
+        if metric.id in metric_seen:
+            file = taxonomy.file
+            line, col = ctx.locator.locate(file, ("metrics", index, "id"))
+            yield Issue(
+                "taxonomy-duplicate-id",
+                "error",
+                file,
+                line,
+                col,
+                None,
+                f"metric id '{metric.id}' is defined twice",
+                "metric ids must be unique",
+            )
+        metric_seen.add(metric.id)
+
+
+CHECKS: dict[str, Check] = {
+    "taxonomy": check_taxonomy,
+    "duplicate-key": check_duplicate_keys,
+    "duplicate-arxiv": check_duplicate_arxiv,
+    "duplicate-doi": check_duplicate_doi,
+    "tags": check_tags,
+    "years": check_years,
+    "arxiv-month": check_arxiv_month,
+    "ids-present": check_ids_present,
+    "text": check_text,
+    "authors": check_authors,
+    "near-duplicate-title": check_near_duplicate_titles,
+}
+
+#: Every check id a finding can carry, with its meaning (the documentation is generated from this).
+CHECK_IDS: dict[str, str] = {
+    "unreadable": "a file cannot be read (exit code 2)",
+    "encoding": "a file is not valid UTF-8",
+    "file-too-large": "a file is larger than the configured bound",
+    "yaml-syntax": "YAML syntax error",
+    "yaml-depth": "nesting deeper than any catalog needs",
+    "yaml-alias": "YAML anchors/aliases, refused to rule out expansion bombs",
+    "yaml-tag": "an explicit YAML tag such as !!python/object",
+    "yaml-value": "a YAML value that cannot be constructed (e.g. an unhashable key)",
+    "duplicate-yaml-key": "the same key twice in one mapping (YAML would keep only the last)",
+    "top-level-shape": "a file whose top level is not what the catalog expects",
+    "entry-shape": "an entry that is not a mapping",
+    "unknown-field": "a field the schema does not know (with a did-you-mean hint)",
+    "missing-field": "a required field is absent",
+    "schema": "a value of the wrong type or out of range",
+    "bad-key": "a citation key that is not BibTeX-safe",
+    "bad-type": "an entry type that is not one of the BibTeX types we use",
+    "bad-authors": "an author list that is empty or malformed",
+    "bad-tag": "tags that are not a list of node ids",
+    "bad-arxiv-id": "arXiv id syntax",
+    "bad-doi": "DOI syntax",
+    "bad-url": "a URL that is not http(s)",
+    "bad-year": "a year that is not a number",
+    "implausible-year": "a year outside 1950..next year",
+    "year-before-arxiv": "a year earlier than the arXiv id's year",
+    "duplicate-key": "two entries with one citation key",
+    "duplicate-arxiv": "two entries with one arXiv id",
+    "duplicate-doi": "two entries with one DOI",
+    "unknown-tag": "a tag that is not a taxonomy node id",
+    "duplicate-tag": "the same tag twice on one entry (warning)",
+    "unknown-metric": "a metric that is not in the metrics facet",
+    "missing-id": "an entry with neither arXiv id nor DOI (warning)",
+    "control-char": "control or bidi-override characters in a text field",
+    "unbalanced-braces": "unbalanced { } in a text field",
+    "truncated-authors": "an author list ending in 'et al.' or 'others'",
+    "author-format": "an author not written as 'Family, Given' (warning)",
+    "near-duplicate-title": "the same normalised title under two entries (warning)",
+    "taxonomy-duplicate-id": "a taxonomy node or metric id defined twice",
+    "taxonomy-missing-parent": "a dotted node id without a parent",
+    "taxonomy-unknown-parent": "a parent id that does not exist",
+    "taxonomy-id-prefix": "a node id that does not extend its parent's id",
+    "taxonomy-cycle": "a cycle of parents",
+    "taxonomy-alias-clash": "an alias that names two nodes",
+    "taxonomy-section": "a § number on an extension node",
+}
+
+
+def run_checks(
+    catalog: Catalog, locator: store.Locator, checks: Iterable[Check] | None = None
+) -> list[Issue]:
+    """Run the given checks (default: all) and return their findings."""
+    ctx = Context(catalog, locator)
+    issues: list[Issue] = []
+    for check in checks if checks is not None else CHECKS.values():
+        issues.extend(check(ctx))
+    return issues
+
+
+def validate_catalog(
+    path: Path | None = None,
+    files: Iterable[Path] | None = None,
+    *,
+    strict: bool = False,
+    max_bytes: int | None = None,
+) -> tuple[Report, Catalog]:
+    """Read the catalog at ``path`` and run every check; the report holds all findings."""
+    locator = store.Locator()
+    catalog, issues = read_catalog(path, files, max_bytes=max_bytes, locator=locator)
+    issues.extend(run_checks(catalog, locator))
+    report = Report(
+        issues=issues,
+        files=[catalog.taxonomy.file, *catalog.files],
+        entries=len(catalog),
+        strict=strict,
+    )
+    report.sort()
+    return report, catalog
+
+
+def _catalog_dir_of(path: Path) -> Path | None:
+    """The catalog folder a reference file belongs to, if it lies inside one."""
+    for folder in (path.parent, path.parent.parent):
+        if (folder / store.TAXONOMY_FILE).is_file():
+            return folder
+    return None
+
+
+def validate_paths(
+    paths: Sequence[Path],
+    *,
+    catalog: Path | None = None,
+    strict: bool = False,
+    max_bytes: int | None = None,
+) -> Report:
+    """Validate catalog folders and/or single reference files and merge the findings.
+
+    A folder is validated as a whole catalog. A reference file is validated against the taxonomy of
+    the catalog folder it lies in (or of ``catalog``/the default catalog when it lies in none), and
+    cross-entry checks (duplicate keys, ids) run over the files named together.
+    """
+    if not paths:
+        report, _ = validate_catalog(catalog, strict=strict, max_bytes=max_bytes)
+        return report
+    groups: dict[Path | None, list[Path] | None] = {}
+    for path in paths:
+        if not path.exists():
+            raise CatalogNotFoundError(
+                "no such file or folder", file=str(path), hint="check the path", check="unreadable"
+            )
+        if path.is_dir():
+            groups[path] = None
+        elif path.name == store.TAXONOMY_FILE:
+            groups[path.parent] = None
+        else:
+            home = _catalog_dir_of(path) or catalog
+            if home in groups and groups[home] is None:
+                continue  # the whole folder is validated anyway
+            groups.setdefault(home, []).append(path)  # type: ignore[union-attr]
+    merged = Report(strict=strict)
+    for home, files in groups.items():
+        report, _ = validate_catalog(home, files, strict=strict, max_bytes=max_bytes)
+        merged.issues.extend(report.issues)
+        merged.files.extend(f for f in report.files if f not in merged.files)
+        merged.entries += report.entries
+    merged.sort()
+    return merged
