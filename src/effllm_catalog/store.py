@@ -204,8 +204,6 @@ def _check_depth(text: str, file: str) -> None:
                     )
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
-    except yaml.MarkedYAMLError as exc:
-        raise _syntax_error(exc, file) from None
     finally:
         loader.dispose()
 
@@ -213,15 +211,13 @@ def _check_depth(text: str, file: str) -> None:
 def _syntax_error(exc: yaml.MarkedYAMLError, file: str) -> LoadError:
     problem = exc.problem or exc.context or "invalid YAML"
     hint = "fix the YAML syntax at this position"
+    check = "yaml-syntax"
     if "\t" in problem or "tab" in problem:
         hint = "YAML does not allow tabs for indentation; use spaces"
-    return _located(
-        f"YAML syntax error: {problem}",
-        exc.problem_mark or exc.context_mark,
-        file,
-        hint,
-        "yaml-syntax",
-    )
+    elif "nesting depth" in problem:  # libyaml's own bound
+        check, hint = "yaml-depth", "catalog entries are flat mappings; check the brackets"
+    mark = exc.problem_mark or exc.context_mark
+    return _located(f"YAML syntax error: {problem}", mark, file, hint, check)
 
 
 def read_yaml(path: Path, max_bytes: int | None = None) -> Any:
@@ -233,13 +229,25 @@ def read_yaml(path: Path, max_bytes: int | None = None) -> Any:
 
 def parse_yaml(text: str, file: str = "<input>") -> Any:
     """Parse YAML text with the strict safe loader; see :func:`read_yaml`."""
-    _check_depth(text, file)
     loader = _StrictLoader(text)
     loader.file_name = file
     try:
+        _check_depth(text, file)
         return loader.get_single_data()
     except LoadError:
         raise
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        raise LoadError(
+            f"character U+{exc.character:04X} is not allowed in YAML"
+            if isinstance(exc.character, int)
+            else f"invalid character: {exc.reason}",
+            file=file,
+            line=before.count("\n") + 1,
+            col=exc.position - (before.rfind("\n") + 1) + 1,
+            hint="delete the invisible control character (often pasted from a PDF)",
+            check="control-char",
+        ) from None
     except ConstructorError as exc:
         raise _located(
             f"YAML value error: {exc.problem}",

@@ -291,7 +291,9 @@ def check_authors(ctx: Context) -> Iterator[Issue]:
     """Author lists are complete: no 'et al.' or 'others' standing in for names."""
     for entry in ctx.catalog.entries:
         for i, person in enumerate(entry.ref.authors):
-            if _TRUNCATED.match(person.family) or _TRUNCATED.match(person.given):
+            if any(
+                _TRUNCATED.match(text) for text in (person.display, person.family, person.given)
+            ):
                 yield ctx.issue(
                     "truncated-authors",
                     "error",

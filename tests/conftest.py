@@ -1,0 +1,87 @@
+"""Shared fixtures: a small catalog built in tmp_path, and a CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+REPO = Path(__file__).resolve().parent.parent
+BUNDLED = REPO / "data"
+CASES = Path(__file__).resolve().parent / "cases"
+
+SPARSEGPT = """\
+- key: frantar2023sparsegpt
+  type: inproceedings
+  title: 'SparseGPT: Massive Language Models Can Be Accurately Pruned in One-Shot'
+  authors:
+  - Frantar, Elias
+  - Alistarh, Dan
+  year: 2023
+  venue: ICML
+  arxiv: '2301.00774'
+  url: https://arxiv.org/abs/2301.00774
+  code: https://github.com/IST-DASLab/sparsegpt
+  tags:
+  - inference.pruning.unstructured
+"""
+
+QLORA = """\
+- key: dettmers2023qlora
+  type: inproceedings
+  title: 'QLoRA: Efficient Finetuning of Quantized LLMs'
+  authors:
+  - Dettmers, Tim
+  - Pagnoni, Artidoro
+  - Holtzman, Ari
+  - Zettlemoyer, Luke
+  year: 2023
+  venue: NeurIPS
+  arxiv: '2305.14314'
+  url: https://arxiv.org/abs/2305.14314
+  tags:
+  - training.tuning.peft.low-rank
+  - inference.quantization
+"""
+
+MakeCatalog = Callable[..., Path]
+
+
+@pytest.fixture
+def make_catalog(tmp_path: Path) -> MakeCatalog:
+    """Build a catalog folder in tmp_path: the bundled taxonomy plus the given references text."""
+
+    def make(references: str | bytes = SPARSEGPT + QLORA, taxonomy: str | None = None) -> Path:
+        folder = tmp_path / "catalog"
+        folder.mkdir(exist_ok=True)
+        if taxonomy is None:
+            shutil.copy(BUNDLED / "taxonomy.yaml", folder / "taxonomy.yaml")
+        else:
+            (folder / "taxonomy.yaml").write_text(taxonomy, encoding="utf-8")
+        target = folder / "references.yaml"
+        if isinstance(references, bytes):
+            target.write_bytes(references)
+        else:
+            target.write_text(references, encoding="utf-8")
+        return folder
+
+    return make
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """A Typer CLI runner."""
+    return CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test sees the developer's catalog or cache settings, and colours are off."""
+    monkeypatch.delenv("EFFLLM_CATALOG", raising=False)
+    monkeypatch.delenv("EFFLLM_MAX_BYTES", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("COLUMNS", "120")
