@@ -5,8 +5,9 @@ Reporters are picked from dicts by ``--format``; tests assert on the JSON forms.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from rich.console import Console
@@ -108,3 +109,257 @@ VALIDATE_REPORTERS: dict[str, Callable[[Report, IO[str]], None]] = {
     "json": _json_report,
     "github": _github_report,
 }
+
+
+# --------------------------------------------------------------------------- search results
+
+
+def _short_authors(authors: list[str], n: int = 2) -> str:
+    families = [a.partition(",")[0] for a in authors]
+    return ", ".join(families[:n]) + (" et al." if len(families) > n else "")
+
+
+def result_record(data: dict[str, Any]) -> dict[str, Any]:
+    """One search result in the documented JSON schema (every field present, null when unset)."""
+    from .index import RESULT_FIELDS
+
+    return {name: data.get(name) for name in RESULT_FIELDS}
+
+
+def search_table(rows: list[dict[str, Any]], total: int, out: IO[str]) -> None:
+    """Results as a rich table that fits the terminal."""
+    from rich.table import Table
+
+    con = console(out)
+    table = Table(show_lines=False, pad_edge=False, expand=False, header_style="bold")
+    wide = con.width >= 110
+    table.add_column("key", style="cyan", no_wrap=True, overflow="ellipsis", max_width=24)
+    table.add_column("year", justify="right", no_wrap=True)
+    table.add_column("venue", no_wrap=True, overflow="ellipsis", max_width=12)
+    table.add_column("title", min_width=30, overflow="fold")
+    if wide:
+        table.add_column("authors", overflow="ellipsis", no_wrap=True, max_width=22)
+    table.add_column("code", justify="center", no_wrap=True)
+    for data in rows:
+        cells = [
+            escape(data["key"]),
+            str(data["year"]),
+            escape(data.get("venue") or ""),
+            escape(data["title"]),
+        ]
+        if wide:
+            cells.append(escape(_short_authors(data["authors"])))
+        table.add_row(*cells, "✓" if data.get("code") else "")
+    con.print(table)
+    shown = len(rows)
+    more = f" (showing {shown}; --limit 0 shows all)" if shown < total else ""
+    con.print(f"[dim]{total} match{'es' * (total != 1)}{more}[/]")
+
+
+def search_json(rows: list[dict[str, Any]], total: int, out: IO[str], query: str) -> None:
+    """Results as one JSON document: query, total, count, results[]."""
+    dump_json(
+        {
+            "query": query,
+            "total": total,
+            "count": len(rows),
+            "results": [result_record(r) for r in rows],
+        },
+        out,
+    )
+
+
+def search_keys(rows: list[dict[str, Any]], out: IO[str]) -> None:
+    """One citation key per line."""
+    for data in rows:
+        out.write(data["key"] + "\n")
+
+
+# --------------------------------------------------------------------------- one entry
+
+
+def entry_panel(data: dict[str, Any], taxonomy: Any, out: IO[str]) -> None:
+    """One entry in full, as a rich panel."""
+    from rich.panel import Panel
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    people = "; ".join(
+        f"{given} {family}".strip()
+        for family, _, given in (a.partition(", ") for a in data["authors"])
+    )
+    rows: list[tuple[str, str]] = [
+        ("authors", people),
+        ("year", str(data["year"])),
+        ("venue", data.get("venue") or ""),
+        ("type", data["type"]),
+    ]
+    for name in ("arxiv", "doi", "url", "code", "added"):
+        if data.get(name):
+            rows.append((name, str(data[name])))
+    tags = []
+    for tag in data["tags"]:
+        node = taxonomy.by_id.get(tag)
+        section = taxonomy.section(tag)
+        label = f"{tag}  ({node.title}{', §' + section if section else ''})" if node else tag
+        tags.append(label)
+    rows.append(("tags", "\n".join(tags)))
+    for name in ("metrics", "sources"):
+        if data.get(name):
+            rows.append((name, "\n".join(data[name])))
+    for name, value in (data.get("extra") or {}).items():
+        rows.append((name, value))
+    for name in ("abstract", "notes"):
+        if data.get(name):
+            rows.append((name, data[name]))
+    for name, value in rows:
+        grid.add_row(name, escape(value))
+    console(out).print(
+        Panel(
+            grid,
+            title=f"[bold]{escape(data['title'])}[/]",
+            subtitle=f"[cyan]{escape(data['key'])}[/]",
+            expand=False,
+        )
+    )
+
+
+# --------------------------------------------------------------------------- taxonomy
+
+
+def taxonomy_tree(
+    taxonomy: Any, counts: dict[str, Any] | None, root: str | None, out: IO[str]
+) -> None:
+    """The taxonomy (or a subtree) as a rich tree with § numbers and paper counts."""
+    from rich.tree import Tree
+
+    from .stats import THIN
+
+    def label(node_id: str) -> str:
+        node = taxonomy.by_id[node_id]
+        origin = f"§{node.section}" if node.origin == "survey" else "ext"
+        text = f"[bold]{escape(node.title)}[/] [dim]{node_id}[/] [magenta]{origin}[/]"
+        if counts is not None:
+            count = counts[node_id].total
+            thin = taxonomy.is_leaf(node_id) and count < THIN
+            text += f" [{'red' if thin else 'green'}]{count}[/]" + (
+                " [red](thin)[/]" if thin else ""
+            )
+        return text
+
+    def grow(branch: Tree, node_id: str) -> None:
+        for child in taxonomy.children.get(node_id, []):
+            grow(branch.add(label(child)), child)
+
+    if root is None:
+        tree = Tree(
+            "[bold]The Efficiency Spectrum of LLMs[/] [dim](Ding et al., arXiv 2312.00678)[/]"
+        )
+        for top in taxonomy.roots:
+            grow(tree.add(label(top)), top)
+    else:
+        tree = Tree(label(root))
+        grow(tree, root)
+    console(out).print(tree)
+
+
+# --------------------------------------------------------------------------- stats
+
+
+def _bar(value: int, peak: int, width: int = 24) -> str:
+    if peak <= 0:
+        return ""
+    full, rest = divmod(value * width * 8 // peak, 8)
+    return "█" * full + ("▏▎▍▌▋▊▉"[rest - 1] if rest else "")
+
+
+def stats_years(table: dict[str, Any], taxonomy: Any, out: IO[str]) -> None:
+    """Year x dimension counts with an inline bar per year."""
+    from rich.table import Table
+
+    dims = table["dimensions"]
+    peak = max((row["total"] for row in table["years"]), default=0)
+    grid = Table(header_style="bold", pad_edge=False)
+    grid.add_column("year", justify="right")
+    for dim in dims:
+        grid.add_column(
+            escape(taxonomy.by_id[dim].title.replace(" Efficiency", "")), justify="right"
+        )
+    grid.add_column("papers", justify="right")
+    grid.add_column("", style="green", no_wrap=True)
+    for row in table["years"]:
+        grid.add_row(
+            str(row["year"]),
+            *[str(row["counts"][d] or "") for d in dims],
+            str(row["total"]),
+            _bar(row["total"], peak),
+        )
+    console(out).print(grid)
+
+
+def stats_nodes(taxonomy: Any, counts: dict[str, Any], out: IO[str]) -> None:
+    """Papers per node (with descendants), indented as the tree, thin leaves flagged."""
+    from rich.table import Table
+
+    from .stats import THIN
+
+    peak = max((counts[r].total for r in taxonomy.roots), default=0)
+    grid = Table(header_style="bold", pad_edge=False)
+    grid.add_column("node")
+    grid.add_column("papers", justify="right")
+    grid.add_column("", style="green", no_wrap=True)
+    for depth, node_id in taxonomy.walk():
+        total = counts[node_id].total
+        thin = taxonomy.is_leaf(node_id) and total < THIN
+        name = "  " * depth + escape(node_id)
+        grid.add_row(f"[red]{name} (thin)[/]" if thin else name, str(total), _bar(total, peak))
+    console(out).print(grid)
+
+
+def stats_venues(rows: list[tuple[str, int]], out: IO[str], limit: int = 30) -> None:
+    """Papers per venue, most frequent first."""
+    from rich.table import Table
+
+    peak = rows[0][1] if rows else 0
+    grid = Table(header_style="bold", pad_edge=False)
+    grid.add_column("venue")
+    grid.add_column("papers", justify="right")
+    grid.add_column("", style="green", no_wrap=True)
+    for venue, count in rows[:limit]:
+        grid.add_row(escape(venue), str(count), _bar(count, peak))
+    console(out).print(grid)
+
+
+@contextlib.contextmanager
+def progress_reporter(
+    description: str, threshold: int = 2000
+) -> Iterator[Callable[[int, int], None]]:
+    """A progress callback that shows a bar on stderr for jobs of ``threshold`` items or more."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    state: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if total < threshold:
+            return
+        if "bar" not in state:
+            bar = Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console(stderr=True),
+                transient=True,
+            )
+            bar.start()
+            state["bar"] = bar
+            state["task"] = bar.add_task(description, total=total)
+        state["bar"].update(state["task"], completed=done)
+
+    try:
+        yield update
+    finally:
+        if "bar" in state:
+            state["bar"].stop()

@@ -447,3 +447,40 @@ def atomic_write(target: Path, text: str) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+# --------------------------------------------------------------------------- canonical YAML
+
+#: The header every references file starts with, so editors validate and complete entries.
+SCHEMA_HEADER = "# yaml-language-server: $schema=../docs/schema/references.schema.json\n"
+
+_Dumper: type[Any] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _CanonicalDumper(_Dumper):  # type: ignore[misc]  # base chosen at run time (C or Python)
+    """Block style, lists indented under their key, long strings kept on one line."""
+
+
+def _str_presenter(dumper: Any, value: str) -> Any:
+    # Multi-line text (abstracts, notes) as literal blocks keeps diffs readable.
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_CanonicalDumper.add_representer(str, _str_presenter)
+
+
+def dump_entries(entries: Sequence[dict[str, Any]]) -> str:
+    """Entries as YAML in the catalog's one canonical layout (what ``effllm fmt`` writes)."""
+    if not entries:
+        return "[]\n"
+    text: str = yaml.dump(
+        list(entries),
+        Dumper=_CanonicalDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=10_000,
+        indent=2,
+    )
+    return text

@@ -3,25 +3,55 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from .errors import QueryError
-from .models import Metric, TaxonomyNode
 
-__all__ = ["Taxonomy"]
+__all__ = ["MetricLike", "NodeLike", "Taxonomy"]
+
+
+class NodeLike(Protocol):
+    """What the tree needs of a node: the pydantic model, or a light record from the index."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def parent(self) -> str | None: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def origin(self) -> str: ...
+    @property
+    def section(self) -> str | None: ...
+    @property
+    def aliases(self) -> Sequence[str]: ...
+
+
+class MetricLike(Protocol):
+    """What the tree needs of a metric."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def description(self) -> str: ...
 
 
 @dataclass
 class Taxonomy:
     """The survey taxonomy plus our extensions, as a tree in file order."""
 
-    nodes: list[TaxonomyNode]
-    metrics: list[Metric] = field(default_factory=list)
+    nodes: Sequence[NodeLike]
+    metrics: Sequence[MetricLike] = field(default_factory=list)
     file: str = "taxonomy.yaml"
 
     def __post_init__(self) -> None:
-        self.by_id: dict[str, TaxonomyNode] = {}
+        self.by_id: dict[str, NodeLike] = {}
         for node in self.nodes:
             self.by_id.setdefault(node.id, node)
         self.order: dict[str, int] = {
@@ -36,6 +66,16 @@ class Taxonomy:
             for alias in node.aliases:
                 self.aliases.setdefault(alias, node.id)
         self.metric_ids: set[str] = {m.id for m in self.metrics}
+
+    def to_data(self) -> dict[str, list[dict[str, object]]]:
+        """The taxonomy as plain data (what the search index stores)."""
+        fields = ("id", "parent", "title", "description", "origin", "section", "aliases")
+        return {
+            "nodes": [{f: getattr(n, f) for f in fields} for n in self.nodes],
+            "metrics": [
+                {f: getattr(m, f) for f in ("id", "title", "description")} for m in self.metrics
+            ],
+        }
 
     # ------------------------------------------------------------------ structure
 
