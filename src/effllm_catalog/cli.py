@@ -330,8 +330,12 @@ def show(
     if output_format == "json":
         dump_json(data, sys.stdout)
     elif output_format == "yaml":
+        import datetime as dt
+
         from .store import dump_entries
 
+        if data.get("added"):  # the index stores JSON; YAML shows a date unquoted
+            data = {**data, "added": dt.date.fromisoformat(data["added"])}
         sys.stdout.write(dump_entries([data]))
     elif output_format == "bibtex":
         from .export import export_rows
@@ -454,3 +458,323 @@ def stats(
             dump_json({"venues": [{"venue": v, "papers": n} for v, n in rows]}, sys.stdout)
         else:
             stats_venues(rows, sys.stdout)
+
+
+# --------------------------------------------------------------------------- export / import / edit
+
+
+def _write_output(text: str, output: Path | None) -> None:
+    if output is None or str(output) == "-":
+        sys.stdout.write(text)
+        return
+    from .store import atomic_write, file_lock
+
+    with file_lock(output):
+        atomic_write(output, text)
+    print_note(f"wrote {output}")
+
+
+def print_note(message: str) -> None:
+    """A short status line on stderr (keeps stdout clean for pipes)."""
+    from .render import console
+
+    console(stderr=True).print(f"[dim]{message}[/]")
+
+
+@app.command("export")
+def export_cmd(
+    fmt: Annotated[
+        str,
+        typer.Argument(
+            metavar="FORMAT",
+            help="bibtex, biblatex, csl-json, markdown, json or csv.",
+            show_default=False,
+        ),
+    ],
+    query: Annotated[
+        str,
+        typer.Argument(
+            help="Select entries with the search language (default: all).", show_default=False
+        ),
+    ] = "",
+    dim: Annotated[
+        list[str] | None,
+        typer.Option("--dim", "-d", help="Taxonomy node (descendants included); repeat for OR."),
+    ] = None,
+    year: Annotated[
+        str | None, typer.Option("--year", "-y", help="2023, >=2023 or 2020..2022.")
+    ] = None,
+    key: Annotated[
+        list[str] | None,
+        typer.Option("--key", "-k", help="Citation key (* wildcard); repeat for OR."),
+    ] = None,
+    venue: Annotated[
+        list[str] | None, typer.Option("--venue", help="Venue; repeat for OR.")
+    ] = None,
+    author: Annotated[
+        list[str] | None, typer.Option("--author", "-a", help="Author; repeat for OR.")
+    ] = None,
+    has_code: Annotated[bool, typer.Option("--has-code", help="Only papers with code.")] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write to this file (atomically) instead of stdout.",
+            dir_okay=False,
+        ),
+    ] = None,
+    ascii_only: Annotated[
+        bool, typer.Option("--ascii", help="bibtex/biblatex: non-ASCII as LaTeX macros.")
+    ] = False,
+    into: Annotated[
+        Path | None,
+        typer.Option(
+            "--into",
+            help="markdown: replace the text between"
+            " <!-- effllm:start --> and <!-- effllm:end --> in this file.",
+            dir_okay=False,
+        ),
+    ] = None,
+    title: Annotated[
+        str, typer.Option("--title", help="markdown: page title.")
+    ] = "Efficient LLM papers",
+    catalog: CatalogOption = None,
+) -> None:
+    """Export entries as BibTeX, biblatex, CSL-JSON, Markdown, JSON or CSV.
+
+    Output is deterministic: the same catalog and selection give the same bytes (entries in key
+    order; Markdown in taxonomy order).
+
+    [bold]Examples[/]
+
+      effllm export bibtex 'dim:ptq year:>=2023 code:yes' -o ptq.bib
+      effllm export biblatex --dim kv-cache --ascii > kv.bib
+      effllm export csl-json --key hu2022lora --key dettmers2023qlora
+      effllm export markdown --into README.md      [dim]# between the effllm markers[/]
+      effllm export csv | column -s, -t | less -S
+    """
+    from .export import EXPORTERS, export_rows
+    from .query import build_query
+
+    _check_choice("FORMAT", fmt, EXPORTERS)
+    if into is not None and fmt != "markdown":
+        raise typer.BadParameter(
+            "--into only works with the markdown format", param_hint="'--into'"
+        )
+    node = build_query(
+        query,
+        dims=dim,
+        year=year,
+        venues=venue,
+        authors=author,
+        keys=key,
+        has_code=True if has_code else None,
+    )
+    index = _open_index(catalog)
+    if node is not None:
+        _resolve_dims(node, index.taxonomy)
+    rows = sorted(index.search(node, sort="title").rows, key=lambda r: r["key"])
+    text = export_rows(fmt, rows, index.taxonomy, ascii_only=ascii_only, title=title)
+    if into is not None:
+        from .export.markdown import splice
+        from .store import atomic_write, file_lock, read_text
+
+        with file_lock(into):
+            document = read_text(into)
+            atomic_write(into, splice(document, text, str(into)))
+        print_note(f"updated {into} ({len(rows)} papers)")
+        return
+    _write_output(text, output)
+    if output is not None:
+        print_note(f"{len(rows)} entries")
+
+
+@app.command("import")
+def import_cmd(
+    file: Annotated[Path, typer.Argument(help="A .bib file.", show_default=False, dir_okay=False)],
+    tag: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tag",
+            "-t",
+            help="Taxonomy node for every imported entry (id, alias or suffix); repeatable.",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Report what would happen; write nothing.")
+    ] = False,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", metavar="text|json", help="Report format.")
+    ] = "text",
+    catalog: CatalogOption = None,
+) -> None:
+    """Import entries from a BibTeX file, skipping papers the catalog already has.
+
+    LaTeX is converted to Unicode, names are split, keys are made by the catalog's key rule, and
+    duplicates (same arXiv id or DOI, or a near-identical title with the same year or first author)
+    are skipped with the reason. Exit code 1 when any entry failed.
+
+    [bold]Examples[/]
+
+      effllm import refs.bib --tag inference.quantization --dry-run
+      effllm import refs.bib --tag ptq
+    """
+    from .edit import import_bibtex
+    from .render import dump_json, import_report
+
+    _check_choice("--format", output_format, ("text", "json"))
+    report = import_bibtex(file, catalog, tags=tag or [], dry_run=dry_run)
+    if output_format == "json":
+        dump_json(report.to_dict(), sys.stdout)
+    else:
+        import_report(report, dry_run, sys.stdout)
+    raise typer.Exit(1 if report.failed else 0)
+
+
+@app.command()
+def add(
+    title: Annotated[str | None, typer.Option("--title", help="Paper title.")] = None,
+    author: Annotated[
+        list[str] | None,
+        typer.Option("--author", "-a", help="'Family, Given'; repeat in paper order."),
+    ] = None,
+    year: Annotated[int | None, typer.Option("--year", "-y", help="Year.")] = None,
+    arxiv: Annotated[str | None, typer.Option("--arxiv", help="arXiv id, e.g. 2106.09685.")] = None,
+    doi: Annotated[str | None, typer.Option("--doi", help="DOI.")] = None,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option("--tag", "-t", help="Taxonomy node (id, alias or suffix); repeatable."),
+    ] = None,
+    venue: Annotated[
+        str | None, typer.Option("--venue", help="Venue (NeurIPS, ICML, arXiv, ...).")
+    ] = None,
+    entry_type: Annotated[
+        str | None,
+        typer.Option(
+            "--type",
+            help="inproceedings, article, misc, ... [default: inproceedings, or misc for arXiv]",
+        ),
+    ] = None,
+    url: Annotated[str | None, typer.Option("--url", help="Landing page.")] = None,
+    code: Annotated[str | None, typer.Option("--code", help="Code repository URL.")] = None,
+    bibtex: Annotated[
+        Path | None,
+        typer.Option(
+            "--bibtex", help="Read the entry from a BibTeX file ('-' for stdin).", allow_dash=True
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate and print; write nothing.")
+    ] = False,
+    catalog: CatalogOption = None,
+) -> None:
+    """Add one paper: validated against the whole catalog first, then appended to
+    references.yaml with every existing byte (comments included) kept. Prints the new key.
+
+    [bold]Examples[/]
+
+      effllm add --title 'LoRA: Low-Rank Adaptation of Large Language Models' \\
+          -a 'Hu, Edward J.' -a 'Shen, Yelong' --year 2022 --venue ICLR \\
+          --arxiv 2106.09685 --tag lora
+      pbpaste | effllm add --bibtex - --tag ptq
+    """
+    from .edit import add_entry
+
+    if bibtex is not None:
+        from .importers.bibtex import parse_bibtex
+        from .store import read_text
+
+        text = sys.stdin.read() if str(bibtex) == "-" else read_text(bibtex)
+        parsed = parse_bibtex(text)
+        if len(parsed.drafts) != 1:
+            from .errors import UsageError
+
+            raise UsageError(
+                f"expected exactly one BibTeX entry, found {len(parsed.drafts)}",
+                file=str(bibtex),
+                hint="pass one entry; use `effllm import` for many",
+                check="usage",
+            )
+        data = parsed.drafts[0].data
+    else:
+        data = {}
+    overrides = {
+        "title": title,
+        "authors": author,
+        "year": year,
+        "arxiv": arxiv,
+        "doi": doi,
+        "venue": venue,
+        "url": url,
+        "code": code,
+        "type": entry_type,
+    }
+    data.update({k: v for k, v in overrides.items() if v})
+    if not data.get("title") or not data.get("authors") or not data.get("year"):
+        raise typer.BadParameter("--title, --author and --year are required (or --bibtex)")
+    index_tax = _taxonomy_for(catalog)
+    data["tags"] = [index_tax.resolve(t) for t in tag or []] or data.get("tags") or []
+    if not data["tags"]:
+        raise typer.BadParameter("at least one --tag is required", param_hint="'--tag'")
+    data.setdefault(
+        "type", "misc" if (data.get("venue") or "arXiv").lower() == "arxiv" else "inproceedings"
+    )
+    if data.get("arxiv") and not data.get("url"):
+        data["url"] = f"https://arxiv.org/abs/{data['arxiv']}"
+    if data.get("arxiv") and not data.get("venue"):
+        data["venue"] = "arXiv"
+    result = add_entry(data, catalog, dry_run=dry_run)
+    if dry_run:
+        from .store import dump_entries
+
+        sys.stdout.write(dump_entries([result.reference.to_data(mode="python")]))
+    else:
+        typer.echo(result.reference.key)
+        print_note(f"added to {result.file}")
+
+
+def _taxonomy_for(catalog: Path | None) -> Any:
+    from .catalog import read_taxonomy
+    from .store import TAXONOMY_FILE, resolve_catalog_dir
+
+    tax, _ = read_taxonomy(resolve_catalog_dir(catalog) / TAXONOMY_FILE)
+    return tax
+
+
+@app.command()
+def fmt(
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Write nothing; show the diff and exit 1 if any file is not in canonical layout.",
+        ),
+    ] = False,
+    catalog: CatalogOption = None,
+) -> None:
+    """Rewrite the reference files in the one canonical layout: entries sorted by key, fields in
+    catalog order, one quoting style. Idempotent. Comments at the top of a file are kept; fmt
+    refuses (naming the line) rather than drop any other comment.
+
+    [bold]Examples[/]
+
+      effllm fmt
+      effllm fmt --check        [dim]# in CI: exit 1 and print the diff[/]
+    """
+    from .edit import format_catalog
+
+    results = format_catalog(catalog, check=check)
+    changed = [r for r in results if r.changed]
+    if check:
+        for result in changed:
+            sys.stdout.write(result.diff)
+        if changed:
+            print_note(f"{len(changed)} file(s) would be reformatted; run `effllm fmt`")
+            raise typer.Exit(1)
+        print_note(f"{len(results)} file(s) already formatted")
+        return
+    for result in changed:
+        print_note(f"reformatted {result.file}")
+    if not changed:
+        print_note(f"{len(results)} file(s) already formatted")

@@ -232,9 +232,13 @@ class Reference(BaseModel):
         """The first author."""
         return self.authors[0]
 
-    def to_data(self) -> dict[str, Any]:
-        """The entry as plain data in catalog field order, empty optional fields left out."""
-        data = self.model_dump(mode="json", exclude_defaults=True)
+    def to_data(self, mode: Literal["json", "python"] = "json") -> dict[str, Any]:
+        """The entry as plain data in catalog field order, empty optional fields left out.
+
+        ``mode="json"`` gives JSON types (dates as ISO strings); ``"python"`` keeps ``date`` so
+        YAML writes it unquoted.
+        """
+        data = self.model_dump(mode=mode, exclude_defaults=True)
         data["key"] = self.key
         return {name: data[name] for name in FIELD_ORDER if name in data}
 

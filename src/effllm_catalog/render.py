@@ -20,7 +20,8 @@ __all__ = ["VALIDATE_REPORTERS", "console", "dump_json", "print_error"]
 
 def console(file: IO[str] | None = None, *, stderr: bool = False) -> Console:
     """A rich console that honours NO_COLOR / FORCE_COLOR and never wraps JSON-like output."""
-    return Console(file=file, stderr=stderr, highlight=False, soft_wrap=False)
+    # soft_wrap: report lines stay whole (grep-able); tables still fit the terminal.
+    return Console(file=file, stderr=stderr, highlight=False, soft_wrap=True)
 
 
 def dump_json(data: Any, out: IO[str]) -> None:
@@ -363,3 +364,26 @@ def progress_reporter(
     finally:
         if "bar" in state:
             state["bar"].stop()
+
+
+def import_report(report: Any, dry_run: bool, out: IO[str]) -> None:
+    """Imported / skipped / failed entries with their .bib line."""
+    con = console(out)
+    verb = "would import" if dry_run else "imported"
+    for line, bib_key, key in report.imported:
+        con.print(
+            f"{escape(report.file)}:{line}: [green]{verb}[/] {escape(bib_key)} as"
+            f" [cyan]{escape(key)}[/]"
+        )
+    for line, bib_key, reason in report.skipped:
+        con.print(
+            f"{escape(report.file)}:{line}: [yellow]skipped[/] {escape(bib_key)}: {escape(reason)}"
+        )
+    for line, bib_key, problem in report.failed:
+        con.print(
+            f"{escape(report.file)}:{line}: [red]failed[/] {escape(bib_key)}: {escape(problem)}"
+        )
+    con.print(
+        f"{len(report.imported)} {verb}, {len(report.skipped)} skipped,"
+        f" {len(report.failed)} failed" + (" (dry run: nothing written)" if dry_run else "")
+    )

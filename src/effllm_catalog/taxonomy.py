@@ -178,10 +178,10 @@ class Taxonomy:
                 check="ambiguous-node",
             )
         suggestions = self.suggest(name)
-        hint = f"did you mean {', '.join(suggestions)}?" if suggestions else None
+        hint = f"did you mean {', '.join(suggestions)}? " if suggestions else ""
         raise QueryError(
             f"unknown taxonomy node '{name}'",
-            hint=(hint or "") + " `effllm taxonomy` lists every node",
+            hint=hint + "`effllm taxonomy` lists every node",
             check="unknown-node",
         )
 

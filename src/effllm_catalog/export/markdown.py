@@ -17,7 +17,9 @@ __all__ = ["END_MARKER", "START_MARKER", "export_markdown", "md_escape", "splice
 
 START_MARKER = "<!-- effllm:start -->"
 END_MARKER = "<!-- effllm:end -->"
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+# Characters that can start emphasis, code, links, images, tables, strikethrough or GitHub math.
+# "<", ">" and "&" become entities, so no HTML survives.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~$])")
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
 _INVISIBLE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _MAX_AUTHORS = 6
@@ -61,7 +63,8 @@ def _paper(data: dict[str, Any]) -> str:
         people.append(f"{given.strip()} {family.strip()}".strip())
     shown = people if len(people) <= _MAX_AUTHORS else [*people[: _MAX_AUTHORS - 1], "et al."]
     venue = data.get("venue") or ""
-    line += f" — {md_escape(', '.join(shown))}. *{md_escape(venue)} {data['year']}*."
+    names = md_escape(", ".join(shown))
+    line += f" — {names}{'' if names.endswith('.') else '.'} *{md_escape(venue)} {data['year']}*."
     code = _safe_url(data.get("code"))
     if code:
         line += f" [[code]({code})]"

@@ -1,0 +1,189 @@
+"""Exports: golden files pin every format; hostile text stays inert; BibTeX round-trips."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from effllm_catalog.cli import app
+from effllm_catalog.export import EXPORTERS
+
+from .conftest import BUNDLED
+
+FIXTURE = Path(__file__).parent / "fixtures" / "golden"
+GOLDEN = Path(__file__).parent / "golden"
+SUFFIX = {
+    "bibtex": "bib",
+    "biblatex": "bib",
+    "csl-json": "json",
+    "markdown": "md",
+    "json": "json",
+    "csv": "csv",
+}
+
+
+@pytest.fixture
+def golden_catalog(tmp_path: Path) -> Path:
+    """The golden fixture catalog on the bundled taxonomy."""
+    folder = tmp_path / "golden"
+    folder.mkdir()
+    shutil.copy(FIXTURE / "references.yaml", folder)
+    shutil.copy(BUNDLED / "taxonomy.yaml", folder)
+    return folder
+
+
+def _export(runner: CliRunner, folder: Path, *args: str) -> str:
+    result = runner.invoke(app, ["export", *args, "--catalog", str(folder)])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.mark.parametrize("fmt", list(EXPORTERS))
+def test_golden(fmt: str, golden_catalog: Path, runner: CliRunner) -> None:
+    """Each format's output is byte-identical to its reviewed golden file."""
+    out = _export(runner, golden_catalog, fmt)
+    golden = GOLDEN / f"export.{fmt}.{SUFFIX[fmt]}"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        golden.write_text(out, encoding="utf-8")
+    assert golden.is_file(), f"missing {golden}; run with UPDATE_GOLDEN=1 and review it"
+    assert out == golden.read_text(encoding="utf-8")
+
+
+def test_ascii_bibtex_golden(golden_catalog: Path, runner: CliRunner) -> None:
+    """--ascii turns every non-ASCII character into a LaTeX macro."""
+    out = _export(runner, golden_catalog, "bibtex", "--ascii")
+    assert out.isascii()
+    assert "Louradour, J{\\'e}r{\\^o}me" in out
+
+
+@pytest.mark.parametrize("fmt", list(EXPORTERS))
+def test_deterministic(fmt: str, golden_catalog: Path, runner: CliRunner) -> None:
+    """Two runs give the same bytes."""
+    assert _export(runner, golden_catalog, fmt) == _export(runner, golden_catalog, fmt)
+
+
+def test_bibtex_is_inert(golden_catalog: Path, runner: CliRunner) -> None:
+    """No control sequence from catalog text survives into the .bib unescaped."""
+    out = _export(runner, golden_catalog, "bibtex", "--key", "hostile2024input")
+    for command in ("\\input", "\\write18", "\\def", "\\include", "\\catcode"):
+        assert command not in out
+    assert "\\textbackslash{}input\\textbraceleft{}/etc/passwd\\textbraceright{}" in out
+    # Braces in every field value balance, so no value can end early and start a new field.
+    for line in out.splitlines()[1:-1]:
+        value = line.split(" = ", 1)[1].rstrip(",")
+        depth = 0
+        for char in value:
+            depth += {"{": 1, "}": -1}.get(char, 0)
+            assert depth >= 0, line
+        assert depth == 0, line
+
+
+def test_markdown_is_inert(golden_catalog: Path, runner: CliRunner) -> None:
+    """No HTML tag, image or link other than our own http(s) links comes from catalog text."""
+    out = _export(runner, golden_catalog, "markdown", "--key", "hostile2024input")
+    assert "<script>" not in out and "<b>" not in out
+    assert "javascript:" not in out.replace("javascript:alert", "")  # only as escaped text
+    links = re.findall(r"(?<!\\)\]\((?!#)([^)]*)\)", out)
+    assert links, out
+    for link in links:
+        assert link.startswith(("https://", "http://")), link
+    assert "![img]" not in out
+
+
+def test_csv_formula_injection(golden_catalog: Path, runner: CliRunner, tmp_path: Path) -> None:
+    """A title starting with '=' is neutralised for spreadsheets."""
+    text = (
+        (FIXTURE / "references.yaml")
+        .read_text(encoding="utf-8")
+        .replace("title: Curriculum Learning", "title: '=HYPERLINK(\"http://x\")'")
+    )
+    (golden_catalog / "references.yaml").write_text(text, encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(_export(runner, golden_catalog, "csv"))))
+    assert rows[0]["title"].startswith("'=")
+
+
+def test_csl_json_items(golden_catalog: Path, runner: CliRunner) -> None:
+    """CSL-JSON items carry the fields Zotero and pandoc need, with the right types."""
+    items = {i["id"]: i for i in json.loads(_export(runner, golden_catalog, "csl-json"))}
+    lora = items["hu2022lora"]
+    assert lora["type"] == "paper-conference"
+    assert lora["author"][0] == {"family": "Hu", "given": "Edward J."}
+    assert lora["issued"] == {"date-parts": [[2022]]}
+    assert lora["container-title"] == "ICLR"
+    assert items["fedus2022switch"]["type"] == "article-journal"
+    assert items["kaplan2020scaling"]["number"] == "arXiv:2001.08361"
+    assert items["bengio2009curriculum"]["DOI"] == "10.1145/1553374.1553380"
+
+
+def test_round_trip_bibtex_import(golden_catalog: Path, runner: CliRunner, tmp_path: Path) -> None:
+    """catalog -> bibtex -> import into an empty catalog -> the same records."""
+    from effllm_catalog.catalog import load_catalog
+
+    bib = tmp_path / "all.bib"
+    bib.write_text(_export(runner, golden_catalog, "bibtex"), encoding="utf-8")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    shutil.copy(BUNDLED / "taxonomy.yaml", empty)
+    (empty / "references.yaml").write_text("[]\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["import", str(bib), "--tag", "inference", "--catalog", str(empty), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)["imported"]) == 5
+    # Keys are re-made by the catalog's rule on import, so records are matched by id.
+    before = {r.arxiv or r.doi: r for r in load_catalog(golden_catalog)}
+    after = {r.arxiv or r.doi: r for r in load_catalog(empty)}
+    assert set(before) == set(after)
+    assert after["2106.09685"].key == "hu2022lora"
+    for key, ref in before.items():
+        new = after[key]
+        for name in ("type", "title", "authors", "year", "venue", "arxiv", "doi"):
+            assert getattr(new, name) == getattr(ref, name), (key, name)
+        for name, value in ref.extra.items():
+            assert new.extra.get(name) == value, (key, name)
+
+
+def test_into_readme_keeps_the_rest(
+    golden_catalog: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    """--into replaces only the text between the markers."""
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        "# Mine\n\nintro\n<!-- effllm:start -->\nold\n<!-- effllm:end -->\nfooter\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        app, ["export", "markdown", "--into", str(readme), "--catalog", str(golden_catalog)]
+    )
+    assert result.exit_code == 0, result.output
+    text = readme.read_text(encoding="utf-8")
+    assert text.startswith("# Mine\n\nintro\n<!-- effllm:start -->\n# Efficient LLM papers")
+    assert text.endswith("<!-- effllm:end -->\nfooter\n")
+    assert "old" not in text
+
+
+def test_into_without_markers_fails_and_changes_nothing(
+    golden_catalog: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    """Missing markers: a located error, exit 1, file untouched."""
+    readme = tmp_path / "README.md"
+    readme.write_text("# Mine\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["export", "markdown", "--into", str(readme), "--catalog", str(golden_catalog)]
+    )
+    assert result.exit_code == 1
+    assert "markers" in result.output
+    assert readme.read_text(encoding="utf-8") == "# Mine\n"
+
+
+def test_unknown_format_is_usage_error(runner: CliRunner) -> None:
+    """An unknown export format exits 2."""
+    assert runner.invoke(app, ["export", "docx"]).exit_code == 2
