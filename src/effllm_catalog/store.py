@@ -331,10 +331,10 @@ def bundled_catalog_dir() -> Path:
     return Path(__file__).resolve().parent.parent.parent / "data"
 
 
-def resolve_catalog_dir(explicit: Path | None = None) -> Path:
+def resolve_catalog_dir(explicit: Path | str | None = None) -> Path:
     """``--catalog DIR`` > ``$EFFLLM_CATALOG`` > the bundled catalog."""
     if explicit is not None:
-        chosen, origin = explicit, "--catalog"
+        chosen, origin = Path(explicit), "--catalog"
     elif os.environ.get(ENV_CATALOG):
         chosen, origin = Path(os.environ[ENV_CATALOG]), f"${ENV_CATALOG}"
     else:

@@ -1,0 +1,324 @@
+"""The query language: parsing (including errors) and semantics against a real index."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from effllm_catalog.cli import app
+from effllm_catalog.errors import QueryError
+from effllm_catalog.index import open_index
+from effllm_catalog.query import (
+    And,
+    Code,
+    Dim,
+    Equals,
+    Not,
+    Or,
+    Text,
+    Year,
+    build_query,
+    parse_query,
+    parse_year_range,
+)
+
+from .conftest import BUNDLED
+
+FIXTURE = Path(__file__).parent / "fixtures" / "golden"
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+@pytest.mark.parametrize(
+    ("text", "ast"),
+    [
+        ("", None),
+        ("lora", Text("lora")),
+        ("quant*", Text("quant", prefix=True)),
+        ('"low rank"', Text("low rank", phrase=True)),
+        ("a b", And((Text("a"), Text("b")))),
+        ("a AND b", And((Text("a"), Text("b")))),
+        ("a OR b c", Or((Text("a"), And((Text("b"), Text("c")))))),
+        ("a or b", Or((Text("a"), Text("b")))),
+        ("NOT a", Not(Text("a"))),
+        ("-a", Not(Text("a"))),
+        ("low-rank", Text("low-rank")),
+        ("(a OR b) c", And((Or((Text("a"), Text("b"))), Text("c")))),
+        ("dim:ptq", Dim("ptq")),
+        ("tag:ptq", Dim("ptq")),
+        ("year:2023", Year(2023, 2023)),
+        ("year:>=2023", Year(2023, None)),
+        ("year:>2022", Year(2023, None)),
+        ("year:<2020", Year(None, 2019)),
+        ("year:2020..2022", Year(2020, 2022)),
+        ("year:..2019", Year(None, 2019)),
+        ("code:yes", Code(True)),
+        ("code:no", Code(False)),
+        ('author:"Edward Hu"', Equals("author", "Edward Hu")),
+        ("venue:neurips", Equals("venue", "neurips")),
+        ("KEY:hu2022*", Equals("key", "hu2022*")),
+        ('title:"low rank"', Text("low rank", phrase=True, title_only=True)),
+        ("-dim:moe", Not(Dim("moe"))),
+    ],
+)
+def test_parse(text: str, ast: object) -> None:
+    """Each construct parses to the expected AST; AND binds tighter than OR."""
+    assert parse_query(text) == ast
+
+
+@pytest.mark.parametrize(
+    ("text", "check", "fragment"),
+    [
+        ("foo:bar", "query-field", "unknown search field"),
+        ("yeer:2020", "query-field", "did you mean year:"),
+        ("dim:", "query-value", "needs a value"),
+        ("year:20x", "query-value", "not a year"),
+        ("code:maybe", "query-value", "yes or no"),
+        ("(a", "query-syntax", "missing ')'"),
+        ("a)", "query-syntax", "unexpected ')'"),
+        ('"abc', "query-syntax", "unclosed quote"),
+        ("OR a", "query-syntax", "unexpected OR"),
+        ("a OR", "query-syntax", "expected a search term"),
+        ("NOT", "query-syntax", "expected a search term"),
+        ('""', "query-syntax", "empty phrase"),
+    ],
+)
+def test_parse_errors(text: str, check: str, fragment: str) -> None:
+    """Malformed queries raise QueryError with a stable check id and a useful message."""
+    with pytest.raises(QueryError) as info:
+        parse_query(text)
+    assert info.value.check == check
+    assert fragment in info.value.message + " " + (info.value.hint or "")
+    assert info.value.exit_code == 2
+
+
+def test_year_ranges() -> None:
+    """--year accepts the same forms as year:."""
+    assert parse_year_range("2022..2024") == Year(2022, 2024)
+    assert parse_year_range("2023..") == Year(2023, None)
+
+
+def test_build_query_combines_options() -> None:
+    """Repeated options are OR'd; different options are AND'd with the query."""
+    node = build_query("lora", dims=["ptq", "qat"], year="2023..", has_code=True)
+    assert node == And((Text("lora"), Or((Dim("ptq"), Dim("qat"))), Year(2023, None), Code(True)))
+    assert build_query("") is None
+
+
+# --------------------------------------------------------------------------- semantics
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """An index over the golden fixture catalog (5 entries)."""
+    folder = tmp_path_factory.mktemp("q")
+    shutil.copy(FIXTURE / "references.yaml", folder)
+    shutil.copy(BUNDLED / "taxonomy.yaml", folder)
+    cache = tmp_path_factory.mktemp("cache")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("EFFLLM_CACHE_DIR", str(cache))
+    try:
+        yield open_index(folder)
+    finally:
+        mp.undo()
+
+
+def keys(index: object, text: str, **kw: object) -> list[str]:
+    """Keys matching a query, sorted."""
+    result = index.search(build_query(text, **kw), sort="title", limit=0)  # type: ignore[attr-defined]
+    return sorted(r["key"] for r in result.rows)
+
+
+ALL = [
+    "bengio2009curriculum",
+    "fedus2022switch",
+    "hostile2024input",
+    "hu2022lora",
+    "kaplan2020scaling",
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", ALL),
+        ("scaling", ["fedus2022switch", "kaplan2020scaling"]),
+        ("scal*", ["fedus2022switch", "kaplan2020scaling"]),
+        ('"scaling laws"', ["kaplan2020scaling"]),
+        ("title:curriculum", ["bengio2009curriculum"]),
+        ("louradour", ["bengio2009curriculum"]),  # authors are searched
+        ("jerome", ["bengio2009curriculum"]),  # accents folded
+        ("dim:inference", ["hostile2024input"]),  # descendants included
+        ("dim:ptq", ["hostile2024input"]),  # alias
+        ("dim:peft", ["hu2022lora"]),
+        ("dim:training OR dim:budget", ["hu2022lora", "kaplan2020scaling"]),
+        ("-dim:inference", [k for k in ALL if k != "hostile2024input"]),
+        ("year:2020..2022", ["fedus2022switch", "hu2022lora", "kaplan2020scaling"]),
+        ("year:<2010", ["bengio2009curriculum"]),
+        ("code:yes", ["hostile2024input", "hu2022lora"]),
+        ("code:no year:>=2020", ["fedus2022switch", "kaplan2020scaling"]),
+        ("venue:iclr", ["hu2022lora"]),
+        ("venue:neurips*", ["hostile2024input"]),
+        ("author:kaplan", ["kaplan2020scaling"]),
+        ("author:hu", ["hu2022lora"]),  # family name, not a substring of Zhu or Shu
+        ('author:"Edward Hu"', ["hu2022lora"]),
+        ('author:"Hu, Edward J."', ["hu2022lora"]),
+        ('author:"Yelong Hu"', []),  # the words must belong to one author
+        ("key:hu2022*", ["hu2022lora"]),
+        ("type:article", ["fedus2022switch"]),
+        ("arxiv:2106.09685", ["hu2022lora"]),
+        ("doi:10.1145/1553374.1553380", ["bengio2009curriculum"]),
+        ("(lora OR curriculum) NOT year:2009", ["hu2022lora"]),
+        ("100%", ["hostile2024input"]),  # special characters are text, never FTS syntax
+        ('"NEAR(zzz" OR "col:zzz"', []),
+        ("a_b", ["hostile2024input"]),
+    ],
+)
+def test_semantics(index: object, text: str, expected: list[str]) -> None:
+    """Each filter selects exactly the expected entries of the fixture catalog."""
+    assert keys(index, text) == expected
+
+
+def test_unknown_dim_suggests(index: object) -> None:
+    """An unknown node is an error that names the closest nodes."""
+    with pytest.raises(QueryError) as info:
+        keys(index, "dim:quantisation")
+    assert "inference.quantization" in (info.value.hint or "")
+
+
+def test_relevance_puts_title_matches_first(index: object) -> None:
+    """A title hit ranks above an abstract-only or author-only hit."""
+    result = index.search(parse_query("switch OR kaplan"))  # type: ignore[attr-defined]
+    assert [r["key"] for r in result.rows] == ["fedus2022switch", "kaplan2020scaling"]
+
+
+def test_limit_and_total(index: object) -> None:
+    """limit cuts the rows but total counts every match."""
+    result = index.search(None, limit=2)  # type: ignore[attr-defined]
+    assert len(result.rows) == 2 and result.total == 5
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def test_search_json_schema(runner: CliRunner, tmp_path: Path) -> None:
+    """--format json has the documented, stable fields."""
+    folder = tmp_path / "c"
+    folder.mkdir()
+    shutil.copy(FIXTURE / "references.yaml", folder)
+    shutil.copy(BUNDLED / "taxonomy.yaml", folder)
+    result = runner.invoke(app, ["search", "dim:peft", "--format", "json", "-C", str(folder)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["total"] == 1
+    assert list(doc["results"][0]) == [
+        "key",
+        "type",
+        "title",
+        "authors",
+        "year",
+        "venue",
+        "tags",
+        "arxiv",
+        "doi",
+        "url",
+        "code",
+        "added",
+    ]
+
+
+def test_search_on_bundled_catalog(runner: CliRunner) -> None:
+    """The researcher's query works end to end on the bundled catalog."""
+    result = runner.invoke(
+        app, ["search", "dim:ptq year:>=2023 code:yes", "--format", "keys", "--limit", "0"]
+    )
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.split()) >= 5
+
+
+def test_search_no_match_exits_1(runner: CliRunner) -> None:
+    """No results: exit code 1, like grep."""
+    result = runner.invoke(app, ["search", "zzzzqqqq", "--format", "keys"])
+    assert result.exit_code == 1
+
+
+def test_search_errors_exit_2(runner: CliRunner) -> None:
+    """Bad queries and bad options are usage errors."""
+    assert runner.invoke(app, ["search", "dim:nope"]).exit_code == 2
+    assert runner.invoke(app, ["search", "x", "--sort", "random"]).exit_code == 2
+    assert runner.invoke(app, ["search", "x", "--format", "xml"]).exit_code == 2
+
+
+def test_index_rebuilds_after_edit(runner: CliRunner, tmp_path: Path) -> None:
+    """A hand edit changes the content hash, so the next search sees it (never stale)."""
+    folder = tmp_path / "c"
+    folder.mkdir()
+    shutil.copy(FIXTURE / "references.yaml", folder)
+    shutil.copy(BUNDLED / "taxonomy.yaml", folder)
+    first = runner.invoke(app, ["search", "zebras", "-f", "keys", "-C", str(folder)])
+    assert first.exit_code == 1
+    path = folder / "references.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "Curriculum Learning", "Curriculum Learning for Zebras"
+        ),
+        encoding="utf-8",
+    )
+    second = runner.invoke(app, ["search", "zebras", "-f", "keys", "-C", str(folder)])
+    assert second.stdout.split() == ["bengio2009curriculum"]
+
+
+def test_invalid_catalog_is_not_searched(runner: CliRunner, tmp_path: Path) -> None:
+    """Search refuses a catalog that does not validate, pointing at the first error."""
+    folder = tmp_path / "c"
+    folder.mkdir()
+    shutil.copy(BUNDLED / "taxonomy.yaml", folder)
+    (folder / "references.yaml").write_text(
+        (FIXTURE / "references.yaml").read_text(encoding="utf-8").replace("year: 2022", "year: x"),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["search", "lora", "-C", str(folder)])
+    assert result.exit_code == 1
+    assert "references.yaml:" in result.output and "effllm validate" in result.output
+
+
+def test_show_formats(runner: CliRunner) -> None:
+    """show prints one entry as a panel, JSON, YAML or BibTeX; unknown keys suggest."""
+    panel = runner.invoke(app, ["show", "hu2022lora"])
+    assert panel.exit_code == 0 and "Low-Rank Adaptation" in panel.stdout
+    data = json.loads(runner.invoke(app, ["show", "hu2022lora", "-f", "json"]).stdout)
+    assert data["arxiv"] == "2106.09685"
+    assert "- key: hu2022lora" in runner.invoke(app, ["show", "hu2022lora", "-f", "yaml"]).stdout
+    assert (
+        "@inproceedings{hu2022lora,"
+        in runner.invoke(app, ["show", "hu2022lora", "-f", "bibtex"]).stdout
+    )
+    missing = runner.invoke(app, ["show", "hu2022lorax"])
+    assert missing.exit_code == 1 and "hu2022lora" in missing.output
+
+
+def test_taxonomy_and_stats(runner: CliRunner) -> None:
+    """taxonomy and stats render and report counts that agree with each other."""
+    tree = runner.invoke(app, ["taxonomy"])
+    assert tree.exit_code == 0 and "§7" in tree.stdout
+    nodes = {
+        n["id"]: n
+        for n in json.loads(runner.invoke(app, ["taxonomy", "-f", "json"]).stdout)["nodes"]
+    }
+    dims = {
+        n["id"]: n
+        for n in json.loads(runner.invoke(app, ["stats", "--by", "dim", "-f", "json"]).stdout)[
+            "nodes"
+        ]
+    }
+    assert nodes["inference"]["papers"] == dims["inference"]["papers"] > 0
+    sub = json.loads(runner.invoke(app, ["taxonomy", "ptq", "-f", "json"]).stdout)["nodes"]
+    assert sub[0]["id"] == "inference.quantization.post-training"
+    years = json.loads(runner.invoke(app, ["stats", "-f", "json"]).stdout)
+    assert years["dimensions"] == ["budget", "data", "arch", "training", "inference"]
+    assert runner.invoke(app, ["stats", "--by", "venue"]).exit_code == 0
