@@ -36,7 +36,7 @@ __all__ = [
     "open_index",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 ENV_CACHE_DIR = "EFFLLM_CACHE_DIR"
 Sort = Literal["relevance", "year", "title", "added"]
 SORTS: tuple[str, ...] = ("relevance", "year", "title", "added")
@@ -145,7 +145,7 @@ CREATE TABLE tags (paper INTEGER NOT NULL, node TEXT NOT NULL);
 CREATE INDEX tags_node ON tags(node, paper);
 CREATE VIRTUAL TABLE fts USING fts5(
     title, abstract, authors, venue,
-    content='', tokenize='unicode61 remove_diacritics 2'
+    content='', tokenize='porter unicode61 remove_diacritics 2'
 );
 """
 
