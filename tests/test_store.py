@@ -162,3 +162,43 @@ def test_catalog_resolution_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert store.resolve_catalog_dir(b) == b
     with pytest.raises(CatalogNotFoundError):
         store.resolve_catalog_dir(tmp_path / "missing")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# header\n\n- a: 1\n- b: [1, 2]\n",
+        '- t: "multi\n- line"\n- u: 2\n',  # a col-0 "- " inside a quoted scalar
+        "- t: [a,\n- b]\n",  # ... inside a flow sequence
+        "- t: |\n    block\n- u: plain\n",
+        "---\n- a: 1\n",
+        "x: 1\n",
+        "",
+    ],
+)
+def test_batched_reading_equals_whole_document(tmp_path: Path, text: str) -> None:
+    """iter_entries gives exactly what a whole-document parse gives, errors included."""
+    path = tmp_path / "r.yaml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        whole: object = store.read_yaml(path)
+    except LoadError as exc:
+        whole = ("error", exc.check, exc.line)
+    try:
+        batched: object = store.iter_entries(path)
+    except LoadError as exc:
+        batched = ("error", exc.check, exc.line)
+    assert batched == whole
+
+
+def test_batched_reading_of_many_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many small batches give the same list as one parse, and errors keep their real line."""
+    monkeypatch.setattr(store, "BATCH", 3)
+    text = "".join(f"- key: k{i}\n  year: {2000 + i}\n" for i in range(20))
+    path = tmp_path / "r.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert store.iter_entries(path) == store.read_yaml(path)
+    path.write_text(text + "- key: k1\n  key: again\n", encoding="utf-8")
+    with pytest.raises(LoadError) as info:
+        store.iter_entries(path)
+    assert (info.value.check, info.value.line) == ("duplicate-yaml-key", 42)

@@ -1,0 +1,75 @@
+"""The bundled catalog: clean, large, complete, and every taxonomy leaf populated."""
+
+from __future__ import annotations
+
+import collections
+
+import pytest
+
+from effllm_catalog.catalog import Catalog
+from effllm_catalog.validate import validate_catalog
+
+from .conftest import BUNDLED
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    """The bundled catalog, which must validate with no findings at all."""
+    report, catalog = validate_catalog(BUNDLED, strict=True)
+    assert report.issues == [], report.issues[:5]
+    return catalog
+
+
+def test_size(catalog: Catalog) -> None:
+    """At least 1,200 distinct papers."""
+    assert len(catalog) >= 1200
+    assert len({r.arxiv or r.doi for r in catalog}) == len(catalog)
+
+
+def test_every_leaf_has_five_papers(catalog: Catalog) -> None:
+    """Every leaf of the taxonomy holds at least five papers."""
+    counts = collections.Counter(tag for ref in catalog for tag in ref.tags)
+    thin = {leaf: counts[leaf] for leaf in catalog.taxonomy.leaves if counts[leaf] < 5}
+    assert thin == {}
+
+
+def test_entries_are_complete(catalog: Catalog) -> None:
+    """No entry lacks authors, year, an arXiv id or DOI, a URL or a source it traces to."""
+    for ref in catalog:
+        assert ref.authors and ref.year, ref.key
+        assert ref.arxiv or ref.doi, ref.key
+        assert ref.url and ref.venue, ref.key
+        assert ref.sources, ref.key
+        assert all("et al" not in str(a) for a in ref.authors), ref.key
+
+
+def test_preprints_say_so(catalog: Catalog) -> None:
+    """A preprint is @misc with venue arXiv; a conference paper is @inproceedings."""
+    for ref in catalog:
+        if ref.venue == "arXiv":
+            assert ref.type == "misc", ref.key
+
+
+@pytest.mark.parametrize(
+    ("arxiv", "tag"),
+    [
+        ("2001.08361", "budget.scaling-laws"),  # Kaplan et al.
+        ("2203.15556", "budget.scaling-laws"),  # Hoffmann et al.
+        ("2106.09685", "training.tuning.peft.low-rank"),  # LoRA
+        ("1910.02054", "training.scalable.memory"),  # ZeRO
+        ("1909.08053", "training.scalable.parallelism"),  # Megatron-LM
+        ("1710.03740", "training.scalable.mixed-precision"),
+        ("2104.09864", "arch.positional.encoding"),  # RoFormer
+        ("2108.12409", "arch.positional.encoding"),  # ALiBi
+        ("1902.00751", "training.tuning.peft.adapter"),  # Houlsby adapters
+        ("2104.08691", "training.tuning.peft.prompt"),  # prompt tuning
+        ("2101.00190", "training.tuning.peft.prompt"),  # prefix tuning
+        ("1503.02531", "inference.distillation.white-box"),  # Hinton et al.
+        ("2107.06499", "data.filtering.deduplication"),  # Lee et al.
+    ],
+)
+def test_landmarks_present(catalog: Catalog, arxiv: str, tag: str) -> None:
+    """The survey's landmark works are in the catalog under the node a reader expects."""
+    entry = catalog.by_arxiv.get(arxiv)
+    assert entry is not None, arxiv
+    assert tag in entry.ref.tags
