@@ -208,7 +208,7 @@ def read_references(
     """Read one references file; invalid entries are skipped and reported as findings."""
     file = str(path)
     try:
-        data = store.read_yaml(path, max_bytes)
+        data = store.iter_entries(path, max_bytes)
     except CatalogError as exc:
         if exc.exit_code == 2:
             raise

@@ -58,7 +58,12 @@ app = typer.Typer(
     help="A validated, searchable catalog of LLM-efficiency papers on the taxonomy of Ding et al.,"
     " 'The Efficiency Spectrum of Large Language Models' (arXiv 2312.00678).\n\n"
     "The catalog is read from --catalog DIR, else $EFFLLM_CATALOG, else the catalog bundled with"
-    " the package.",
+    " the package. Exit codes: 0 ok, 1 findings or failure, 2 usage error.\n\n"
+    "[bold]Examples[/]\n\n"
+    "  effllm search 'dim:ptq year:>=2023 code:yes'\n\n"
+    "  effllm export bibtex --dim kv-cache -o kv.bib\n\n"
+    "  effllm validate data/ --format github\n\n"
+    "  effllm taxonomy --counts",
     no_args_is_help=True,
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -669,8 +674,9 @@ def add(
     ] = False,
     catalog: CatalogOption = None,
 ) -> None:
-    """Add one paper: validated against the whole catalog first, then appended to
-    references.yaml with every existing byte (comments included) kept. Prints the new key.
+    """Add one paper, validated against the whole catalog first; prints the new key.
+
+    The entry is appended to references.yaml with every existing byte (comments included) kept.
 
     [bold]Examples[/]
 
@@ -744,6 +750,12 @@ def _taxonomy_for(catalog: Path | None) -> Any:
 
 @app.command()
 def fmt(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Catalog folders or reference files (default: the catalog).", show_default=False
+        ),
+    ] = None,
     check: Annotated[
         bool,
         typer.Option(
@@ -753,18 +765,19 @@ def fmt(
     ] = False,
     catalog: CatalogOption = None,
 ) -> None:
-    """Rewrite the reference files in the one canonical layout: entries sorted by key, fields in
-    catalog order, one quoting style. Idempotent. Comments at the top of a file are kept; fmt
-    refuses (naming the line) rather than drop any other comment.
+    """Rewrite reference files in the one canonical layout, so diffs stay small.
+
+    Entries sorted by key, fields in catalog order, one quoting style; idempotent. Comments at the
+    top of a file are kept; fmt refuses (naming the line) rather than drop any other comment.
 
     [bold]Examples[/]
 
       effllm fmt
-      effllm fmt --check        [dim]# in CI: exit 1 and print the diff[/]
+      effllm fmt data/ --check   [dim]# in CI: exit 1 and print the diff[/]
     """
     from .edit import format_catalog
 
-    results = format_catalog(catalog, check=check)
+    results = format_catalog(catalog, check=check, paths=paths or [])
     changed = [r for r in results if r.changed]
     if check:
         for result in changed:
@@ -778,3 +791,73 @@ def fmt(
         print_note(f"reformatted {result.file}")
     if not changed:
         print_note(f"{len(results)} file(s) already formatted")
+
+
+# --------------------------------------------------------------------------- ecosystem
+
+
+@app.command()
+def schema(
+    which: Annotated[
+        str, typer.Argument(metavar="references|taxonomy", help="Which file's schema.")
+    ] = "references",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.", dir_okay=False)
+    ] = None,
+    catalog: CatalogOption = None,
+) -> None:
+    """Print the JSON Schema of a catalog file, generated from the models.
+
+    The references schema lists the taxonomy's node ids as an enum, so editors with
+    yaml-language-server complete tags. Data files point at it with a first line
+    `# yaml-language-server: $schema=../docs/schema/references.schema.json`.
+
+    [bold]Examples[/]
+
+      effllm schema references -o docs/schema/references.schema.json
+      check-jsonschema --schemafile <(effllm schema) data/references.yaml
+    """
+    import json
+
+    from .schema import SCHEMAS
+
+    _check_choice("which", which, SCHEMAS)
+    text = json.dumps(SCHEMAS[which](_taxonomy_for(catalog)), indent=2, ensure_ascii=False) + "\n"
+    _write_output(text, output)
+
+
+@app.command()
+def docs(
+    folder: Annotated[Path, typer.Option("--out", help="The docs folder.", file_okay=False)] = Path(
+        "docs"
+    ),
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Write nothing; exit 1 if a generated page is out of date."),
+    ] = False,
+    catalog: CatalogOption = None,
+) -> None:
+    """Regenerate the docs that come from the code (CLI, catalog format, taxonomy, schemas).
+
+    [bold]Examples[/]
+
+      effllm docs --catalog data            [dim]# after changing the CLI, models or taxonomy[/]
+      effllm docs --catalog data --check    [dim]# in CI[/]
+    """
+    from .catalog import load_catalog
+    from .docs import check_docs, generate_docs
+    from .store import atomic_write
+
+    cat = load_catalog(catalog)
+    if check:
+        stale = check_docs(folder, cat)
+        if stale:
+            print_note("out of date: " + ", ".join(stale) + " (run `effllm docs --catalog data`)")
+            raise typer.Exit(1)
+        print_note("generated docs are current")
+        return
+    for name, text in generate_docs(cat).items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, text)
+        print_note(f"wrote {path}")

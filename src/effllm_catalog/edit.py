@@ -403,11 +403,22 @@ def canonical_text(text: str, file: str) -> str:
     return (header or store.SCHEMA_HEADER) + body
 
 
-def format_catalog(directory: Path | None = None, *, check: bool = False) -> list[FormatResult]:
-    """Rewrite every references file in the canonical layout (or, with ``check``, only diff)."""
-    folder = store.resolve_catalog_dir(directory)
+def format_catalog(
+    directory: Path | None = None, *, check: bool = False, paths: Sequence[Path] = ()
+) -> list[FormatResult]:
+    """Rewrite references files in the canonical layout (or, with ``check``, only diff).
+
+    ``paths`` may name catalog folders and single reference files; without them, every reference
+    file of the catalog at ``directory`` (or the default catalog) is formatted.
+    """
+    files: list[Path] = []
+    for path in paths or [store.resolve_catalog_dir(directory)]:
+        if path.is_dir():
+            files.extend(store.catalog_files(path))
+        elif path.name != store.TAXONOMY_FILE:
+            files.append(path)
     results = []
-    for path in store.catalog_files(folder):
+    for path in files:
         with store.file_lock(path):
             old = store.read_text(path)
             new = canonical_text(old, str(path))

@@ -130,7 +130,7 @@ PersonField = Annotated[
         {
             "type": "string",
             "minLength": 1,
-            "pattern": r"^[^,]+(,[^,]*)?$",
+            "pattern": r"^[^,]+(,.*)?$",
             "description": "'Family, Given' (or a single name)",
             "examples": ["Hu, Edward J."],
         }

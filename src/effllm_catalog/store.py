@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import tempfile
 from collections.abc import Hashable, Iterator, Sequence
 from importlib import resources
@@ -54,8 +55,6 @@ ENV_CATALOG = "EFFLLM_CATALOG"
 ENV_MAX_BYTES = "EFFLLM_MAX_BYTES"
 #: A catalog file larger than this is refused: the bundled catalog is well under 2 MB.
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
-#: Deeper nesting than this is never needed by a catalog and is refused before construction.
-MAX_DEPTH = 32
 
 _BaseLoader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 HAVE_LIBYAML: bool = _BaseLoader is not yaml.SafeLoader
@@ -179,35 +178,6 @@ def read_text(path: Path, max_bytes: int | None = None) -> str:
     return text.removeprefix("\ufeff")
 
 
-def _check_depth(text: str, file: str) -> None:
-    """Refuse very deep nesting before libyaml or the constructor recurse into it."""
-    # A cheap upper bound: flow brackets and block indentation both show up as nesting. Only files
-    # that could plausibly exceed the bound are composed event by event.
-    if text.count("[") + text.count("{") < MAX_DEPTH and len(text) < 200_000:
-        max_indent = max((len(ln) - len(ln.lstrip(" ")) for ln in text.splitlines()), default=0)
-        if max_indent < MAX_DEPTH:
-            return
-    depth = 0
-    loader = _BaseLoader(text)
-    try:
-        while loader.check_event():
-            event = loader.get_event()
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise _located(
-                        f"nesting deeper than {MAX_DEPTH} levels",
-                        event.start_mark,
-                        file,
-                        "catalog entries are flat mappings; check the indentation",
-                        "yaml-depth",
-                    )
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-    finally:
-        loader.dispose()
-
-
 def _syntax_error(exc: yaml.MarkedYAMLError, file: str) -> LoadError:
     problem = exc.problem or exc.context or "invalid YAML"
     hint = "fix the YAML syntax at this position"
@@ -227,12 +197,68 @@ def read_yaml(path: Path, max_bytes: int | None = None) -> Any:
     return parse_yaml(text, file)
 
 
+#: Entries parsed per libyaml call when a references file is read in batches.
+BATCH = 256
+_UNSPLITTABLE = re.compile(r"^(---|\.\.\.|%)", re.MULTILINE)
+
+
+def _batches(text: str) -> Iterator[str] | None:
+    """Split a top-level block sequence into groups of whole entries, or None if unsafe.
+
+    A top-level entry starts with ``- `` at column 0. Inside an entry nothing can: block scalars and
+    plain scalars end at a line indented less than their parent, and a split inside a quoted scalar
+    or a flow collection leaves an unterminated batch, which fails to parse and makes the caller
+    fall back to one whole-document parse. Documents with directives or markers are not split.
+    """
+    if _UNSPLITTABLE.search(text):
+        return None
+    starts = [m.start() for m in re.finditer(r"^-(?:[ \t]|$)", text, re.MULTILINE)]
+    if (
+        not starts
+        or (text[: starts[0]].strip(" \t\r\n")
+        and not all(
+            line.lstrip().startswith("#") or not line.strip()
+            for line in text[: starts[0]].splitlines()
+        ))
+    ):
+        return None
+    cuts = [starts[i] for i in range(0, len(starts), BATCH)] + [len(text)]
+    return (text[cuts[i] : cuts[i + 1]] for i in range(len(cuts) - 1))
+
+
+def iter_entries(path: Path, max_bytes: int | None = None) -> Any:
+    """Parse a references file, in batches of entries when that is safe, else as one document.
+
+    Batching keeps peak memory proportional to one batch of YAML nodes instead of the whole file;
+    the result (a list, or whatever the top level is) and every error are the same either way,
+    because any batch that does not parse cleanly makes the whole file go through
+    :func:`parse_yaml` again, which reports the exact error and line.
+    """
+    file = str(path)
+    text = read_text(path, max_bytes)
+    batches = _batches(text)
+    if batches is None:
+        return parse_yaml(text, file)
+    entries: list[Any] = []
+    for chunk in batches:
+        loader = _StrictLoader(chunk)
+        try:
+            part = loader.get_single_data()
+        except (yaml.YAMLError, LoadError, RecursionError):
+            return parse_yaml(text, file)
+        finally:
+            loader.dispose()
+        if not isinstance(part, list):
+            return parse_yaml(text, file)
+        entries.extend(part)
+    return entries
+
+
 def parse_yaml(text: str, file: str = "<input>") -> Any:
     """Parse YAML text with the strict safe loader; see :func:`read_yaml`."""
     loader = _StrictLoader(text)
     loader.file_name = file
     try:
-        _check_depth(text, file)
         return loader.get_single_data()
     except LoadError:
         raise

@@ -63,6 +63,7 @@ Check = Callable[[Context], Iterator[Issue]]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _TRUNCATED = re.compile(r"^(et\.?\s*al\.?|others|and others|\.\.\.|…)$", re.IGNORECASE)
+_BRACE_TOKEN = re.compile(r"\\.|[{}]", re.DOTALL)  # an escaped character, or a brace
 _NEW_ARXIV = re.compile(r"^(\d{2})(\d{2})\.(\d{4,5})")
 
 
@@ -86,20 +87,17 @@ def _text_fields(entry: Entry) -> Iterator[tuple[tuple[str | int, ...], str]]:
 
 def _brace_balance(text: str) -> int | None:
     """Index of the first brace that breaks balance, or -1 for unclosed, None when balanced."""
+    if "{" not in text and "}" not in text:
+        return None
     depth = 0
-    escaped = False
-    for i, char in enumerate(text):
-        if escaped:
-            escaped = False
-            continue
-        if char == "\\":
-            escaped = True
-        elif char == "{":
+    for match in _BRACE_TOKEN.finditer(text):
+        token = match.group()
+        if token == "{":
             depth += 1
-        elif char == "}":
+        elif token == "}":
             depth -= 1
             if depth < 0:
-                return i
+                return match.start()
     return -1 if depth else None
 
 
@@ -217,14 +215,16 @@ def check_years(ctx: Context) -> Iterator[Issue]:
         match = _NEW_ARXIV.match(ref.arxiv or "")
         if match:
             posted = 2000 + int(match.group(1))
-            if ref.year < posted:
+            # A paper submitted on 31 December is announced, and numbered, in January.
+            earliest = posted - 1 if match.group(2) == "01" else posted
+            if ref.year < earliest:
                 yield ctx.issue(
                     "year-before-arxiv",
                     "error",
                     entry,
                     ("year",),
                     f"year {ref.year} is before the arXiv id {ref.arxiv} ({posted})",
-                    f"the paper cannot predate its preprint; use {posted} or later",
+                    f"the paper cannot predate its preprint; use {earliest} or later",
                 )
 
 
