@@ -213,13 +213,10 @@ def _batches(text: str) -> Iterator[str] | None:
     if _UNSPLITTABLE.search(text):
         return None
     starts = [m.start() for m in re.finditer(r"^-(?:[ \t]|$)", text, re.MULTILINE)]
-    if (
-        not starts
-        or (text[: starts[0]].strip(" \t\r\n")
-        and not all(
-            line.lstrip().startswith("#") or not line.strip()
-            for line in text[: starts[0]].splitlines()
-        ))
+    head = text[: starts[0]] if starts else ""
+    # Only comments and blank lines may come before the first entry.
+    if not starts or any(
+        ln.strip() and not ln.lstrip().startswith("#") for ln in head.splitlines()
     ):
         return None
     cuts = [starts[i] for i in range(0, len(starts), BATCH)] + [len(text)]
