@@ -8,7 +8,6 @@ the Python API use, and it raises :class:`InvalidCatalogError` when the catalog 
 from __future__ import annotations
 
 import difflib
-import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,14 +91,6 @@ class Catalog:
         entry = self.by_key.get(key)
         return entry.ref if entry else None
 
-    def content_hash(self) -> str:
-        """SHA-256 over the bytes of every catalog file; changes whenever any file changes."""
-        digest = hashlib.sha256()
-        for name in self.files:
-            digest.update(name.encode())
-            digest.update(Path(name).read_bytes())
-        return digest.hexdigest()
-
 
 def arxiv_base(arxiv_id: str) -> str:
     """An arXiv id without its version suffix."""
@@ -119,7 +110,7 @@ def _issue_from_error(
     kind = error["type"]
     name = str(loc[0]) if loc else ""
     where = ".".join(str(p) for p in loc) or "entry"
-    if kind == "extra_forbidden":
+    if kind in ("extra_forbidden", "invalid_key"):
         close = difflib.get_close_matches(name, known_fields, n=1, cutoff=0.6)
         hint = (
             f"did you mean '{close[0]}'?" if close else f"known fields: {', '.join(known_fields)}"
@@ -145,6 +136,10 @@ def _issue_from_error(
     message = error["msg"]
     if kind == "string_pattern_mismatch":
         message = f"'{error.get('input')}' is not a valid value"
+    elif kind in ("string_type", "int_type") and not isinstance(error.get("input"), dict | list):
+        got = type(error.get("input")).__name__.replace("NoneType", "empty value")
+        message = f"{message} (YAML read this value as {got})"
+        hint = "quote the value, e.g. title: 'No', arxiv: '2106.09685', or year: 2023 unquoted"
     return Issue(check, "error", file, line, col, key, f"{where}: {message}", hint)
 
 

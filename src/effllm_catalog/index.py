@@ -108,7 +108,8 @@ def catalog_hash(directory: Path) -> str:
     for path in [directory / store.TAXONOMY_FILE, *store.catalog_files(directory)]:
         digest.update(path.name.encode() + b"\0")
         try:
-            digest.update(path.read_bytes())
+            with path.open("rb") as handle:  # streamed: a 200 MB catalog is not held in memory
+                digest.update(hashlib.file_digest(handle, "sha256").digest())
         except OSError:
             digest.update(b"<unreadable>")
     return digest.hexdigest()

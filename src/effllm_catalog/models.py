@@ -15,6 +15,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    StrictInt,
     StringConstraints,
     WithJsonSchema,
 )
@@ -168,7 +169,8 @@ class Reference(BaseModel):
         description="Every author, in paper order, as 'Family, Given'. No 'et al.'.",
         examples=[["Hu, Edward J.", "Shen, Yelong"]],
     )
-    year: int = Field(
+    # Strict: YAML's "2023" (a string), 2023.0 or true must not pass as a year.
+    year: StrictInt = Field(
         ge=1000,
         le=9999,
         description="Year of the venue (or of arXiv v1 for a preprint).",

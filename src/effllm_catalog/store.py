@@ -82,7 +82,17 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc]  # base chosen at run ti
                 "write each value out in full instead of using '&anchor' and '*alias'",
                 "yaml-alias",
             )
-        return super().construct_object(node, deep)
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, OverflowError) as exc:
+            # PyYAML's scalar constructors raise plain errors (e.g. a timestamp with month 13).
+            raise _located(
+                f"YAML value '{getattr(node, 'value', '')}' cannot be read: {exc}",
+                node.start_mark,
+                self.file_name,
+                "quote the value to keep it as text, or correct it",
+                "yaml-value",
+            ) from None
 
     def construct_mapping(self, node: Node, deep: bool = False) -> dict[Hashable, Any]:
         if isinstance(node, MappingNode):
@@ -425,6 +435,11 @@ def file_lock(target: Path, *, timeout: float = 10.0) -> Iterator[None]:
                         check="write",
                     ) from None
                 time.sleep(0.05)
+        # Holding the lock, no other writer is mid-write: temporary files next to the target
+        # were left by a writer that was killed. They never replaced the target; remove them.
+        for stale in target.parent.glob(f".{target.name}.*.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
         yield
     finally:
         os.close(fd)

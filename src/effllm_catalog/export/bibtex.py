@@ -107,7 +107,7 @@ def _fields(data: dict[str, Any], biblatex: bool) -> tuple[str, dict[str, str]]:
             fields["howpublished"] = f"arXiv preprint arXiv:{escape(arxiv)}"
     for name, value in extra.items():
         if name not in _NEVER_COPY and name not in fields:
-            fields[name] = escape(value)
+            fields[name] = escape(value, ligatures=name == "pages")
     if arxiv:
         if biblatex:
             fields["eprint"] = escape(arxiv)

@@ -31,10 +31,20 @@ _SPECIAL_RE = re.compile("|".join(re.escape(c) for c in _SPECIALS))
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
-def escape(text: str) -> str:
-    """Escape every TeX special character and drop control characters; whitespace collapses."""
+# TeX ligatures that would change the text: "--" prints an en dash, "``" an opening quote.
+_LIGATURE = re.compile(r"(?<=[-`'!?])(?=[-`'])")
+
+
+def escape(text: str, *, ligatures: bool = False) -> str:
+    """Escape every TeX special character and drop control characters; whitespace collapses.
+
+    Ligature-forming pairs get an empty group between them (``-{}-``), so the text prints, and
+    decodes, exactly as written. ``ligatures=True`` keeps them, for fields such as ``pages`` where
+    ``--`` is meant as a range dash.
+    """
     clean = " ".join(_INVISIBLE.sub(" ", text).split())
-    return _SPECIAL_RE.sub(lambda m: _SPECIALS[m.group()], clean)
+    escaped = _SPECIAL_RE.sub(lambda m: _SPECIALS[m.group()], clean)
+    return escaped if ligatures else _LIGATURE.sub("{}", escaped)
 
 
 def _needs_protection(word: str) -> bool:

@@ -1,0 +1,154 @@
+"""Property-based tests (hypothesis): exports round-trip, fmt is idempotent, validate never raises.
+
+The generated catalogs follow the catalog's conventions (a preprint is ``misc`` with venue arXiv
+and an arXiv id; a conference paper ``inproceedings``; a journal paper ``article``), and their
+text is any printable Unicode, including every TeX and Markdown special character.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from pathlib import Path
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from effllm_catalog.catalog import load_catalog
+from effllm_catalog.edit import canonical_text
+from effllm_catalog.export import export_rows
+from effllm_catalog.importers.bibtex import parse_bibtex
+from effllm_catalog.models import Reference
+from effllm_catalog.store import dump_entries
+from effllm_catalog.taxonomy import Taxonomy
+from effllm_catalog.validate import validate_catalog
+
+from .conftest import BUNDLED
+
+TAXONOMY: Taxonomy = load_catalog(BUNDLED).taxonomy
+SETTINGS = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+_printable = st.characters(
+    blacklist_categories=("Cc", "Cs", "Co", "Cn", "Zl", "Zp", "Cf"),
+    blacklist_characters="\u2028\u2029",
+)
+TEXT = st.text(_printable, min_size=1, max_size=60).map(lambda s: " ".join(s.split())).filter(bool)
+NAME_PART = (
+    st.text(string.ascii_letters + "áéíóúüñçøł'-. ", min_size=1, max_size=16)
+    .map(lambda s: " ".join(s.split()))
+    .filter(lambda s: s and s[0].isalpha() and not s.endswith("-"))
+)
+PERSON = st.builds(
+    lambda f, g: f"{f}, {g}" if g else f,
+    NAME_PART.filter(lambda s: s.lower() not in ("and", "others")),
+    st.one_of(st.just(""), NAME_PART),
+)
+ARXIV = st.builds(
+    lambda y, m, n: f"{y:02d}{m:02d}.{n:05d}",
+    st.integers(10, 25),
+    st.integers(1, 12),
+    st.integers(0, 99999),
+)
+LEAF = st.sampled_from(sorted(TAXONOMY.leaves))
+
+
+@st.composite
+def references(draw: st.DrawFn) -> dict[str, object]:
+    """One valid entry as catalog data."""
+    kind = draw(st.sampled_from(["inproceedings", "article", "misc"]))
+    arxiv = draw(ARXIV)
+    year = 2000 + int(arxiv[:2]) + draw(st.integers(0, 1))
+    data: dict[str, object] = {
+        "key": f"k{draw(st.integers(0, 10**9))}",
+        "type": kind,
+        "title": draw(TEXT),
+        "authors": draw(st.lists(PERSON, min_size=1, max_size=5)),
+        "year": year,
+        "venue": "arXiv"
+        if kind == "misc"
+        else draw(TEXT.filter(lambda v: v.lower() != "arxiv" and "arxiv" not in v.lower())),
+        "arxiv": arxiv,
+        "url": f"https://arxiv.org/abs/{arxiv}",
+        "tags": draw(st.lists(LEAF, min_size=1, max_size=3, unique=True)),
+    }
+    if draw(st.booleans()):
+        data["extra"] = {"pages": f"{draw(st.integers(1, 99))}--{draw(st.integers(100, 999))}"}
+    return Reference.model_validate(data).to_data()
+
+
+CATALOGS = st.lists(
+    references(), min_size=1, max_size=6, unique_by=(lambda d: d["key"], lambda d: d["arxiv"])
+)
+
+
+@SETTINGS
+@given(CATALOGS)
+def test_bibtex_round_trip(rows: list[dict[str, object]]) -> None:
+    """Export to BibTeX, parse back: the same type, title, authors, year, venue, id and extras."""
+    for dialect in ("bibtex", "biblatex"):
+        parsed = parse_bibtex(export_rows(dialect, rows, TAXONOMY))
+        assert parsed.failed == []
+        assert len(parsed.drafts) == len(rows)
+        for original, draft in zip(rows, parsed.drafts, strict=True):
+            back = draft.data
+            assert draft.source_key == original["key"]
+            for name in ("type", "title", "authors", "year", "venue", "arxiv"):
+                assert back.get(name) == original.get(name), (dialect, name, back, original)
+            assert back.get("extra", {}).get("pages") == original.get("extra", {}).get("pages")
+
+
+@SETTINGS
+@given(CATALOGS)
+def test_csl_json_round_trip(rows: list[dict[str, object]]) -> None:
+    """CSL-JSON carries the same ids, titles, people, years, venues and ids."""
+    items = json.loads(export_rows("csl-json", rows, TAXONOMY))
+    for original, item in zip(rows, items, strict=True):
+        assert item["id"] == original["key"]
+        assert item["title"] == original["title"]
+        people = [
+            f"{p['family']}, {p['given']}" if "given" in p else p["family"] for p in item["author"]
+        ]
+        assert people == original["authors"]
+        assert item["issued"]["date-parts"] == [[original["year"]]]
+        if original["venue"] == "arXiv":
+            assert item["number"] == f"arXiv:{original['arxiv']}"
+        else:
+            assert item["container-title"] == original["venue"]
+
+
+@SETTINGS
+@given(CATALOGS, st.randoms())
+def test_fmt_is_idempotent(rows: list[dict[str, object]], rng: object) -> None:
+    """fmt of any layout gives the canonical text, and fmt of that is itself."""
+    shuffled = list(rows)
+    rng.shuffle(shuffled)  # type: ignore[attr-defined]
+    messy = yaml.safe_dump(
+        [dict(reversed(list(r.items()))) for r in shuffled],
+        allow_unicode=True,
+        default_flow_style=True,
+        width=40,
+    )
+    once = canonical_text(messy, "x.yaml")
+    assert canonical_text(once, "x.yaml") == once
+    assert yaml.safe_load(once) == yaml.safe_load(
+        dump_entries(sorted(({k: r[k] for k in r} for r in rows), key=lambda r: str(r["key"])))
+    )
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.one_of(st.text(max_size=400), st.binary(max_size=400).map(lambda b: b.decode("latin-1"))))
+def test_validate_never_raises(tmp_path_factory: object, text: str) -> None:
+    """Any text as references.yaml yields a report (maybe with findings), never an exception."""
+    folder = Path(tmp_path_factory.mktemp("p"))  # type: ignore[attr-defined]
+    (folder / "taxonomy.yaml").write_text(
+        (BUNDLED / "taxonomy.yaml").read_text("utf-8"), encoding="utf-8"
+    )
+    (folder / "references.yaml").write_text(text, encoding="utf-8", errors="surrogatepass")
+    report, _ = validate_catalog(folder)
+    for issue in report.issues:
+        assert issue.check and issue.message and issue.file
