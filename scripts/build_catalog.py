@@ -39,24 +39,10 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 from effllm_catalog.keys import make_key  # noqa: E402
+from effllm_catalog.models import FIELD_ORDER  # noqa: E402
 from effllm_catalog.store import SCHEMA_HEADER, dump_entries  # noqa: E402
 
 DEFAULT_DATA = Path("/work/shared/data")
-FIELD_ORDER = (
-    "key",
-    "type",
-    "title",
-    "authors",
-    "year",
-    "venue",
-    "arxiv",
-    "doi",
-    "url",
-    "code",
-    "tags",
-    "added",
-    "sources",
-)
 
 # ------------------------------------------------------------------------------------------ venues
 

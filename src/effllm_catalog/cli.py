@@ -250,10 +250,11 @@ def search(
       effllm search '(lora OR adapter) -dim:prompt' --format json | jq '.results[].key'
       effllm search 'author:dettmers' --format bibtex > dettmers.bib
     """
+    from .index import SORTS
     from .query import build_query
     from .render import search_json, search_keys, search_table
 
-    _check_choice("--sort", sort, ("relevance", "year", "title", "added"))
+    _check_choice("--sort", sort, SORTS)
     _check_choice("--format", output_format, SEARCH_FORMATS)
     node = build_query(
         query,
@@ -264,8 +265,6 @@ def search(
         has_code=True if has_code else None,
     )
     index = _open_index(catalog)
-    if node is not None:
-        _resolve_dims(node, index.taxonomy)
     result = index.search(node, sort=sort, limit=limit)
     if output_format == "json":
         search_json(result.rows, result.total, sys.stdout, query)
@@ -285,21 +284,6 @@ def _check_choice(option: str, value: str, choices: Any) -> None:
         raise typer.BadParameter(
             f"'{value}' is not one of {', '.join(choices)}", param_hint=f"'{option}'"
         )
-
-
-def _resolve_dims(node: Any, taxonomy: Any) -> None:
-    """Resolve every dim: name up front so that unknown nodes fail before any output."""
-    from .query import Dim, text_terms
-
-    _ = text_terms
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, Dim):
-            taxonomy.resolve(current.name)
-        stack.extend(getattr(current, "children", ()))
-        if hasattr(current, "child"):
-            stack.append(current.child)
 
 
 @app.command()
@@ -577,8 +561,6 @@ def export_cmd(
         has_code=True if has_code else None,
     )
     index = _open_index(catalog)
-    if node is not None:
-        _resolve_dims(node, index.taxonomy)
     rows = sorted(index.search(node, sort="title").rows, key=lambda r: r["key"])
     text = export_rows(fmt, rows, index.taxonomy, ascii_only=ascii_only, title=title)
     if into is not None:
