@@ -187,3 +187,21 @@ def test_into_without_markers_fails_and_changes_nothing(
 def test_unknown_format_is_usage_error(runner: CliRunner) -> None:
     """An unknown export format exits 2."""
     assert runner.invoke(app, ["export", "docx"]).exit_code == 2
+
+
+def test_biblatex_primary_class(golden_catalog: Path, runner: CliRunner) -> None:
+    """A primaryclass kept in extra is written once, for biblatex only."""
+    path = golden_catalog / "references.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "  tags:\n  - budget.scaling-laws",
+            "  tags:\n  - budget.scaling-laws\n  extra:\n    primaryclass: cs.LG",
+        ),
+        encoding="utf-8",
+    )
+    biblatex = _export(runner, golden_catalog, "biblatex", "--key", "kaplan2020scaling")
+    assert biblatex.count("primaryclass = {cs.LG}") == 1
+    assert "archiveprefix = {arXiv}" in biblatex and "eprint = {2001.08361}" in biblatex
+    assert "primaryclass" not in _export(
+        runner, golden_catalog, "bibtex", "--key", "kaplan2020scaling"
+    )

@@ -29,7 +29,7 @@ EXPORTERS: dict[str, Exporter] = {
 #: One line per format for help texts and the docs.
 DESCRIPTIONS: dict[str, str] = {
     "bibtex": "BibTeX for bibtex/plain.bst; preprints as @misc with a readable howpublished",
-    "biblatex": "biblatex/biber; preprints with eprint, eprinttype and archiveprefix",
+    "biblatex": "biblatex/biber; arXiv ids as eprint + archivePrefix (+ primaryClass when known)",
     "csl-json": "CSL-JSON items for Zotero and pandoc",
     "markdown": "an awesome-list page: one section per taxonomy node, linked titles, code links",
     "json": "the catalog entries as a JSON array",

@@ -61,6 +61,8 @@ _NEVER_COPY = frozenset(
         "eprint",
         "eprinttype",
         "archiveprefix",
+        "primaryclass",
+        "eprintclass",
     }
 )
 
@@ -111,9 +113,9 @@ def _fields(data: dict[str, Any], biblatex: bool) -> tuple[str, dict[str, str]]:
     if arxiv:
         if biblatex:
             fields["eprint"] = escape(arxiv)
-            fields["eprinttype"] = "arxiv"
+            fields["archiveprefix"] = "arXiv"  # biber maps it to eprinttype
             if extra.get("primaryclass"):
-                fields["eprintclass"] = escape(extra["primaryclass"])
+                fields["primaryclass"] = escape(extra["primaryclass"])
         elif kind != "misc":
             fields["note"] = f"arXiv:{escape(arxiv)}"
     if data.get("doi"):
