@@ -88,7 +88,35 @@ def cli_reference() -> str:
             rows.append(f"| {label} | {text}{shown}{env} |")
         if rows:
             lines += ["| argument / option | meaning |", "|---|---|", *rows, ""]
+    lines += _output_formats()
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _output_formats() -> list[str]:
+    """The export formats and the JSON schemas scripts can rely on."""
+    from .export import DESCRIPTIONS
+    from .index import RESULT_FIELDS
+
+    fields = ", ".join(f"`{f}`" for f in RESULT_FIELDS)
+    return [
+        "## Export formats",
+        "",
+        *[f"- `{name}` — {text}" for name, text in DESCRIPTIONS.items()],
+        "",
+        "## JSON output for scripts",
+        "",
+        "`effllm search --format json` prints one document, stable across versions:"
+        ' `{"query": str, "total": int, "count": int, "results": [...]}`; each result has'
+        f" exactly these fields, in this order, `null` when unset: {fields}. `authors` are"
+        ' `"Family, Given"` strings; `tags` are taxonomy node ids.',
+        "",
+        '`effllm validate --format json` prints `{"ok", "strict", "files", "entries",'
+        ' "errors", "warnings", "issues": [...]}`; each issue has `check`, `severity`,'
+        " `file`, `line`, `col`, `key`, `message`, `hint` (check ids: `docs/catalog-format.md`).",
+        "",
+        "`effllm show KEY --format json` prints the entry with every catalog field that is set.",
+        "",
+    ]
 
 
 def _type_text(info: dict[str, Any]) -> str:
