@@ -254,6 +254,8 @@ def import_bibtex(
     parsed = parse_bibtex(text)
     report = ImportReport(str(path))
     report.failed.extend((line, "?", f"not parsable BibTeX: {msg}") for line, msg in parsed.failed)
+    if not parsed.drafts and not parsed.failed:
+        report.failed.append((1, "?", "no BibTeX entries found in this file"))
     target = store.resolve_catalog_dir(directory) / store.REFERENCES_FILE
     with store.file_lock(target):
         catalog, target = _load_for_write(directory)

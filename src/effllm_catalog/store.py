@@ -415,8 +415,8 @@ def file_lock(target: Path, *, timeout: float = 10.0) -> Iterator[None]:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         raise WriteError(
-            f"cannot create lock file: {exc.strerror}",
-            file=str(lock_path),
+            f"cannot write here: {exc.strerror}",
+            file=str(target),
             hint="check that the folder exists and is writable",
             check="write",
         ) from None
