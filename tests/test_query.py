@@ -26,9 +26,10 @@ from effllm_catalog.query import (
     parse_year_range,
 )
 
-from .conftest import BUNDLED
+from .conftest import BUNDLED, MakeCatalog
 
 FIXTURE = Path(__file__).parent / "fixtures" / "golden"
+FIXTURE_TEXT = (FIXTURE / "references.yaml").read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- parsing
@@ -206,12 +207,9 @@ def test_limit_and_total(index: object) -> None:
 # --------------------------------------------------------------------------- CLI
 
 
-def test_search_json_schema(runner: CliRunner, tmp_path: Path) -> None:
+def test_search_json_schema(runner: CliRunner, make_catalog: MakeCatalog) -> None:
     """--format json has the documented, stable fields."""
-    folder = tmp_path / "c"
-    folder.mkdir()
-    shutil.copy(FIXTURE / "references.yaml", folder)
-    shutil.copy(BUNDLED / "taxonomy.yaml", folder)
+    folder = make_catalog(FIXTURE_TEXT)
     result = runner.invoke(app, ["search", "dim:peft", "--format", "json", "-C", str(folder)])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
@@ -254,12 +252,9 @@ def test_search_errors_exit_2(runner: CliRunner) -> None:
     assert runner.invoke(app, ["search", "x", "--format", "xml"]).exit_code == 2
 
 
-def test_index_rebuilds_after_edit(runner: CliRunner, tmp_path: Path) -> None:
+def test_index_rebuilds_after_edit(runner: CliRunner, make_catalog: MakeCatalog) -> None:
     """A hand edit changes the content hash, so the next search sees it (never stale)."""
-    folder = tmp_path / "c"
-    folder.mkdir()
-    shutil.copy(FIXTURE / "references.yaml", folder)
-    shutil.copy(BUNDLED / "taxonomy.yaml", folder)
+    folder = make_catalog(FIXTURE_TEXT)
     first = runner.invoke(app, ["search", "zebras", "-f", "keys", "-C", str(folder)])
     assert first.exit_code == 1
     path = folder / "references.yaml"

@@ -185,6 +185,17 @@ def _open_index(catalog: Path | None) -> Any:
         return open_index(catalog, progress=progress)
 
 
+def _select(
+    catalog: Path | None, query: str, *, sort: str, limit: int, **filters: Any
+) -> tuple[Any, Any]:
+    """Parse the query plus option filters and run it on the catalog's index."""
+    from .query import build_query
+
+    node = build_query(query, **filters)
+    index = _open_index(catalog)
+    return index, index.search(node, sort=sort, limit=limit)
+
+
 SEARCH_FORMATS = {
     "table": "rich table",
     "json": "JSON document",
@@ -251,21 +262,21 @@ def search(
       effllm search 'author:dettmers' --format bibtex > dettmers.bib
     """
     from .index import SORTS
-    from .query import build_query
     from .render import search_json, search_keys, search_table
 
     _check_choice("--sort", sort, SORTS)
     _check_choice("--format", output_format, SEARCH_FORMATS)
-    node = build_query(
+    index, result = _select(
+        catalog,
         query,
+        sort=sort,
+        limit=limit,
         dims=dim,
         year=year,
         venues=venue,
         authors=author,
         has_code=True if has_code else None,
     )
-    index = _open_index(catalog)
-    result = index.search(node, sort=sort, limit=limit)
     if output_format == "json":
         search_json(result.rows, result.total, sys.stdout, query)
     elif output_format == "keys":
@@ -544,15 +555,17 @@ def export_cmd(
       effllm export csv | column -s, -t | less -S
     """
     from .export import EXPORTERS, export_rows
-    from .query import build_query
 
     _check_choice("FORMAT", fmt, EXPORTERS)
     if into is not None and fmt != "markdown":
         raise typer.BadParameter(
             "--into only works with the markdown format", param_hint="'--into'"
         )
-    node = build_query(
+    index, result = _select(
+        catalog,
         query,
+        sort="title",
+        limit=0,
         dims=dim,
         year=year,
         venues=venue,
@@ -560,8 +573,7 @@ def export_cmd(
         keys=key,
         has_code=True if has_code else None,
     )
-    index = _open_index(catalog)
-    rows = sorted(index.search(node, sort="title").rows, key=lambda r: r["key"])
+    rows = sorted(result.rows, key=lambda r: r["key"])
     text = export_rows(fmt, rows, index.taxonomy, ascii_only=ascii_only, title=title)
     if into is not None:
         from .export.markdown import splice
