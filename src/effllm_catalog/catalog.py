@@ -98,14 +98,8 @@ def arxiv_base(arxiv_id: str) -> str:
     return head if sep and tail.isdigit() and head and head[-1].isdigit() else arxiv_id
 
 
-def _issue_from_error(
-    error: ErrorDetails,
-    file: str,
-    prefix: Sequence[str | int],
-    key: str | None,
-    locator: store.Locator,
-    known_fields: Sequence[str],
-) -> Issue:
+def describe_error(error: ErrorDetails, known_fields: Sequence[str]) -> tuple[str, str, str]:
+    """(check id, message, hint) for one pydantic error, in the catalog's words."""
     loc = tuple(error["loc"])
     kind = error["type"]
     name = str(loc[0]) if loc else ""
@@ -115,24 +109,10 @@ def _issue_from_error(
         hint = (
             f"did you mean '{close[0]}'?" if close else f"known fields: {', '.join(known_fields)}"
         )
-        line, col = locator.locate(file, (*prefix, *loc), key=True)
-        return Issue(
-            "unknown-field", "error", file, line, col, key, f"unknown field '{where}'", hint
-        )
+        return "unknown-field", f"unknown field '{where}'", hint
     if kind == "missing":
-        line, col = locator.locate(file, prefix)
-        return Issue(
-            "missing-field",
-            "error",
-            file,
-            line,
-            col,
-            key,
-            f"required field '{where}' is missing",
-            f"add '{where}:' to this entry",
-        )
+        return "missing-field", f"required field '{where}' is missing", f"add '{where}:'"
     check, hint = _FIELD_CHECKS.get(name, ("schema", "see docs/catalog-format.md"))
-    line, col = locator.locate(file, (*prefix, *loc))
     message = error["msg"]
     if kind == "string_pattern_mismatch":
         message = f"'{error.get('input')}' is not a valid value"
@@ -140,7 +120,21 @@ def _issue_from_error(
         got = type(error.get("input")).__name__.replace("NoneType", "empty value")
         message = f"{message} (YAML read this value as {got})"
         hint = "quote the value, e.g. title: 'No', arxiv: '2106.09685', or year: 2023 unquoted"
-    return Issue(check, "error", file, line, col, key, f"{where}: {message}", hint)
+    return check, f"{where}: {message}", hint
+
+
+def _issue_from_error(
+    error: ErrorDetails,
+    file: str,
+    prefix: Sequence[str | int],
+    key: str | None,
+    locator: store.Locator,
+    known_fields: Sequence[str],
+) -> Issue:
+    check, message, hint = describe_error(error, known_fields)
+    path = (*prefix, *error["loc"]) if check != "missing-field" else tuple(prefix)
+    line, col = locator.locate(file, path, key=check == "unknown-field")
+    return Issue(check, "error", file, line, col, key, message, hint)
 
 
 def read_taxonomy(path: Path, locator: store.Locator | None = None) -> tuple[Taxonomy, list[Issue]]:

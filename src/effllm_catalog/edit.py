@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from . import store
-from .catalog import Catalog, Entry, arxiv_base
+from .catalog import Catalog, Entry, arxiv_base, describe_error
 from .errors import CatalogError, InvalidCatalogError, LoadError
 from .findings import Issue
 from .keys import make_key
@@ -154,15 +154,8 @@ def _validated(data: dict[str, Any], where: str, line: int | None = None) -> Ref
     try:
         return Reference.model_validate(ordered)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        name = ".".join(str(p) for p in error["loc"]) or "entry"
-        raise CatalogError(
-            f"{name}: {error['msg']}",
-            file=where,
-            line=line,
-            hint="fix the value and try again",
-            check="schema",
-        ) from None
+        check, message, hint = describe_error(exc.errors()[0], FIELD_ORDER)
+        raise CatalogError(message, file=where, line=line, hint=hint, check=check) from None
 
 
 @dataclass
