@@ -107,24 +107,26 @@ def make_catalog(folder: Path, size: int, seed: int = 0) -> Path:
     ]
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "data" / "taxonomy.yaml", folder / "taxonomy.yaml")
-    lines = ["# synthetic benchmark catalog\n"]
-    for i in range(size):
-        title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 12))).capitalize()
-        abstract = " ".join(rng.choice(WORDS) for _ in range(rng.randint(120, 200)))
-        authors = "".join(
-            f"  - {rng.choice(FAMILIES)}, {rng.choice(GIVEN)}\n" for _ in range(rng.randint(2, 9))
-        )
-        year = rng.randint(2017, 2026)
-        arxiv = f"{year % 100:02d}{rng.randint(1, 12):02d}.{i:05d}"
-        tags = "".join(f"  - {t}\n" for t in rng.sample(leaves, rng.randint(1, 2)))
-        lines.append(
-            f"- key: synth{i}\n  type: inproceedings\n  title: '{title} {i}'\n  authors:\n{authors}"
-            f"  year: {year}\n  venue: {rng.choice(['NeurIPS', 'ICML', 'ICLR', 'ACL', 'arXiv'])}\n"
-            f"  arxiv: '{arxiv}'\n  url: https://arxiv.org/abs/{arxiv}\n"
-            + (f"  code: https://github.com/x/r{i}\n" if rng.random() < 0.4 else "")
-            + f"  tags:\n{tags}  abstract: {abstract}\n  added: 2026-11-29\n"
-        )
-    (folder / "references.yaml").write_text("".join(lines), encoding="utf-8")
+    # Streamed to disk, so the benchmark process itself stays small.
+    with (folder / "references.yaml").open("w", encoding="utf-8") as out:
+        out.write("# synthetic benchmark catalog\n")
+        for i in range(size):
+            title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 12))).capitalize()
+            abstract = " ".join(rng.choice(WORDS) for _ in range(rng.randint(120, 200)))
+            authors = "".join(
+                f"  - {rng.choice(FAMILIES)}, {rng.choice(GIVEN)}\n"
+                for _ in range(rng.randint(2, 9))
+            )
+            year = rng.randint(2017, 2026)
+            arxiv = f"{year % 100:02d}{rng.randint(1, 12):02d}.{i:05d}"
+            tags = "".join(f"  - {t}\n" for t in rng.sample(leaves, rng.randint(1, 2)))
+            out.write(
+                f"- key: synth{i}\n  type: inproceedings\n  title: '{title} {i}'\n  authors:\n{authors}"
+                f"  year: {year}\n  venue: {rng.choice(['NeurIPS', 'ICML', 'ICLR', 'ACL', 'arXiv'])}\n"
+                f"  arxiv: '{arxiv}'\n  url: https://arxiv.org/abs/{arxiv}\n"
+                + (f"  code: https://github.com/x/r{i}\n" if rng.random() < 0.4 else "")
+                + f"  tags:\n{tags}  abstract: {abstract}\n  added: 2026-11-29\n"
+            )
     return folder
 
 
@@ -156,13 +158,16 @@ index.search(parse_query('sparse attention dim:arch year:>=2020'), limit=20)
 """,
 }
 
+# Peak memory is VmHWM of the child: unlike ru_maxrss it starts afresh at exec, so the
+# benchmark's own memory (inherited at fork) is not counted.
 RUNNER = """
-import resource, sys, time
+import sys, time
 CAT = sys.argv[1]
 t0 = time.perf_counter()
 {body}
 elapsed = time.perf_counter() - t0
-print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+hwm = next(ln for ln in open('/proc/self/status') if ln.startswith('VmHWM:')).split()[1]
+print(elapsed, hwm)
 """
 
 
