@@ -173,8 +173,6 @@ def main() -> None:
 
 # --------------------------------------------------------------------------- search & friends
 
-FormatOption = typer.Option("--format", "-f")
-
 
 def _open_index(catalog: Path | None) -> Any:
     """Open the search index, with a progress bar on stderr when a build takes a while."""

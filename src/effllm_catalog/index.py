@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from . import store
 from .query import And, Code, Dim, Equals, Node, Not, Or, Text, Year, text_terms
@@ -38,7 +38,6 @@ __all__ = [
 
 SCHEMA_VERSION = 2
 ENV_CACHE_DIR = "EFFLLM_CACHE_DIR"
-Sort = Literal["relevance", "year", "title", "added"]
 SORTS: tuple[str, ...] = ("relevance", "year", "title", "added")
 #: bm25 column weights: title, abstract, authors, venue.
 _WEIGHTS = (10.0, 1.0, 3.0, 2.0)

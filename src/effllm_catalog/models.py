@@ -229,11 +229,6 @@ class Reference(BaseModel):
         examples=[{"pages": "1--12", "publisher": "PMLR"}],
     )
 
-    @property
-    def first_author(self) -> Person:
-        """The first author."""
-        return self.authors[0]
-
     def to_data(self, mode: Literal["json", "python"] = "json") -> dict[str, Any]:
         """The entry as plain data in catalog field order, empty optional fields left out.
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from bibtexparser import middlewares
@@ -67,12 +67,14 @@ _ARXIV_IN_TEXT = re.compile(
 
 @dataclass
 class Draft:
-    """A catalog entry built from one BibTeX entry, not yet validated against the catalog."""
+    """A catalog entry built from one BibTeX entry, not yet validated against the catalog.
+
+    Entry types the catalog does not use (``@online``, ``@unpublished``, ...) become ``misc``.
+    """
 
     data: dict[str, Any]
     line: int
     source_key: str
-    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -129,12 +131,9 @@ def _name(parts: Any) -> str:
 
 def entry_to_draft(entry: Entry) -> Draft:
     """Map one parsed BibTeX entry onto the catalog's fields."""
-    notes: list[str] = []
     fields = {f.key.lower(): f.value for f in entry.fields}
     text = {k: (v if k in _RAW or not isinstance(v, str) else decode(v)) for k, v in fields.items()}
     data: dict[str, Any] = {"type": _TYPES.get(entry.entry_type.lower(), "misc")}
-    if entry.entry_type.lower() not in _TYPES:
-        notes.append(f"entry type @{entry.entry_type} imported as misc")
     if "title" in text:
         data["title"] = text["title"]
     authors = fields.get("author")
@@ -189,7 +188,7 @@ def entry_to_draft(entry: Entry) -> Draft:
     }
     if extra:
         data["extra"] = extra
-    return Draft(data, (entry.start_line or 0) + 1, entry.key, notes)
+    return Draft(data, (entry.start_line or 0) + 1, entry.key)
 
 
 def _is_arxiv_note(value: Any) -> bool:
