@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from effllm_catalog.cli import app
 from effllm_catalog.edit import canonical_text
 
-from .conftest import QLORA, SPARSEGPT, MakeCatalog
+from .conftest import BUNDLED, QLORA, SPARSEGPT, MakeCatalog
 
 LORA_ARGS = [
     "--title",
@@ -219,3 +221,19 @@ def test_read_only_target_changes_nothing(runner: CliRunner, make_catalog: MakeC
     finally:
         folder.chmod(0o755)
     assert (folder / "references.yaml").read_bytes() == before
+
+
+def test_installed_catalog_is_never_edited(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, runner: CliRunner
+) -> None:
+    """With no --catalog, writing commands refuse the copy inside an installed package."""
+    from effllm_catalog import store
+
+    packaged = tmp_path / "site" / "effllm_catalog"
+    (packaged / "data").mkdir(parents=True)
+    shutil.copy(BUNDLED / "taxonomy.yaml", packaged / "data")
+    monkeypatch.setattr(store.resources, "files", lambda _: packaged)
+    for args in (["fmt"], ["add", *LORA_ARGS]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        assert "--catalog" in result.output

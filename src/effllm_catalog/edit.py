@@ -177,7 +177,7 @@ def add_entry(
     """Validate one new entry against the catalog, then append it to ``references.yaml``."""
     import datetime as dt
 
-    target = store.resolve_catalog_dir(directory) / store.REFERENCES_FILE
+    target = store.writable_catalog_dir(directory) / store.REFERENCES_FILE
     with store.file_lock(target):
         # Read under the lock: another writer may have appended a moment ago.
         catalog, target = _load_for_write(directory)
@@ -249,7 +249,7 @@ def import_bibtex(
     report.failed.extend((line, "?", f"not parsable BibTeX: {msg}") for line, msg in parsed.failed)
     if not parsed.drafts and not parsed.failed:
         report.failed.append((1, "?", "no BibTeX entries found in this file"))
-    target = store.resolve_catalog_dir(directory) / store.REFERENCES_FILE
+    target = store.writable_catalog_dir(directory) / store.REFERENCES_FILE
     with store.file_lock(target):
         catalog, target = _load_for_write(directory)
         resolved = [catalog.taxonomy.resolve(t) for t in tags]
@@ -407,7 +407,7 @@ def format_catalog(
     file of the catalog at ``directory`` (or the default catalog) is formatted.
     """
     files: list[Path] = []
-    for path in paths or [store.resolve_catalog_dir(directory)]:
+    for path in paths or [store.writable_catalog_dir(directory)]:
         if path.is_dir():
             files.extend(store.catalog_files(path))
         elif path.name != store.TAXONOMY_FILE:

@@ -27,7 +27,7 @@ import yaml
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .errors import CatalogNotFoundError, LoadError, WriteError
+from .errors import CatalogNotFoundError, LoadError, UsageError, WriteError
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -45,6 +45,7 @@ __all__ = [
     "read_text",
     "read_yaml",
     "resolve_catalog_dir",
+    "writable_catalog_dir",
 ]
 
 TAXONOMY_FILE = "taxonomy.yaml"
@@ -381,6 +382,23 @@ def resolve_catalog_dir(explicit: Path | str | None = None) -> Path:
             hint=f"point --catalog or ${ENV_CATALOG} at a folder holding {TAXONOMY_FILE} and"
             f" {REFERENCES_FILE}",
             check="unreadable",
+        )
+    return chosen
+
+
+def writable_catalog_dir(explicit: Path | str | None = None) -> Path:
+    """Like :func:`resolve_catalog_dir`, but refuses the copy installed inside the package.
+
+    Editing site-packages would be lost on the next install and is never what a user meant.
+    """
+    chosen = resolve_catalog_dir(explicit)
+    packaged = Path(str(resources.files("effllm_catalog"))) / "data"
+    if chosen.resolve() == packaged.resolve():
+        raise UsageError(
+            "refusing to edit the catalog installed inside the effllm package",
+            file=str(chosen),
+            hint=f"pass --catalog DIR (or set ${ENV_CATALOG}) to the catalog you keep in git",
+            check="usage",
         )
     return chosen
 
