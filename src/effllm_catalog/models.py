@@ -202,6 +202,22 @@ class Reference(BaseModel):
         description="Official code repository (http or https).",
         examples=["https://github.com/microsoft/LoRA"],
     )
+    names: list[Annotated[str, StringConstraints(min_length=1, max_length=80)]] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Short names people use for the work, as the paper itself names them"
+        " (method, model or system names such as 'Wanda', 'vLLM', 'PagedAttention').",
+        examples=[["LoRA"]],
+    )
+    summary: Annotated[str, StringConstraints(min_length=1, max_length=400)] | None = Field(
+        default=None,
+        description="One or two sentences in the catalog's own words: what the paper contributes"
+        " and what it makes cheaper. Never copied from the abstract.",
+        examples=[
+            "Freezes the pretrained weights and trains a low-rank update per layer, cutting the"
+            " trainable parameters of fine-tuning by orders of magnitude with no added latency."
+        ],
+    )
     tags: list[NodeId] = Field(
         min_length=1,
         description="Taxonomy node ids (most specific that fit); see data/taxonomy.yaml.",
