@@ -114,13 +114,10 @@ def confirm(entry: dict[str, Any], row: dict[str, Any]) -> bool:
     return y0 - 1 <= int(row["year"]) <= y0 + 3
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("keys", nargs="*")
-    args = parser.parse_args()
-    entries = load_references()
-    if args.keys:
-        entries = [e for e in entries if e["key"] in set(args.keys)]
+def match(
+    entries: list[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Counter[str]]:
+    """Ledger records for the entries found, workshop-only candidates, and counts."""
     rows = [r for r in load_rows() if r["venue"] in VENUE_MAP]
     by_title: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
@@ -171,6 +168,17 @@ def main() -> int:
             rec["note"] = "also listed: " + ", ".join(others)
         records.append(rec)
         stats[f"{row['source']}:{how}"] += 1
+    return records, candidates, stats
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("keys", nargs="*")
+    args = parser.parse_args()
+    entries = load_references()
+    if args.keys:
+        entries = [e for e in entries if e["key"] in set(args.keys)]
+    records, candidates, stats = match(entries)
     if args.keys:
         for rec in records:
             print(json.dumps(rec, ensure_ascii=False))
