@@ -26,8 +26,8 @@ from typing import Any
 from common import FIELDS, PRIMARY_HOSTS, REFERENCES, ROOT, load_references, merged_ledger
 
 sys.path.insert(0, str(ROOT / "src"))
-from effllm_catalog import store  # noqa: E402
-from effllm_catalog.edit import canonical_text  # noqa: E402
+from effllm_catalog import store
+from effllm_catalog.edit import canonical_text
 
 
 def _tokens(name: str) -> tuple[str, ...]:

@@ -38,6 +38,7 @@ PRIMARY_HOSTS = (
     "proceedings.neurips.cc",
     "papers.nips.cc",
     "neurips.cc",
+    "nips.cc",
     "mlanthology.org",
     "dblp.org",
     "doi.org",
@@ -92,7 +93,7 @@ def load_references(path: Path = REFERENCES) -> list[dict[str, Any]]:
     """The catalog entries as plain dicts (safe C loader)."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with path.open(encoding="utf-8") as fh:
-        data = yaml.load(fh, Loader=loader)  # noqa: S506  # a safe loader, chosen at run time
+        data = yaml.load(fh, Loader=loader)  # a safe loader, chosen at run time
     return list(data or [])
 
 
@@ -121,7 +122,11 @@ def merged_ledger(directory: Path = LEDGER_DIR) -> dict[str, dict[str, Any]]:
             elif name not in ("key", "checked", "method", "note"):
                 cur[name] = value
         cur["checks"].append(
-            {"method": rec.get("method"), "checked": rec.get("checked"), "at": f"{path.name}:{lineno}"}
+            {
+                "method": rec.get("method"),
+                "checked": rec.get("checked"),
+                "at": f"{path.name}:{lineno}",
+            }
         )
     return out
 

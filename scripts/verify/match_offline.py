@@ -132,7 +132,9 @@ def match(
         cands = list(by_title.get(nt, []))
         how = "exact"
         if not cands and len(nt) >= 20:
-            for t, score, _ in process.extract(nt, titles, scorer=fuzz.ratio, limit=3, score_cutoff=93):
+            for t, _score, _ in process.extract(
+                nt, titles, scorer=fuzz.ratio, limit=3, score_cutoff=93
+            ):
                 cands.extend(by_title[t])
             how = "fuzzy"
         ok = [rows[i] for i in cands if confirm(entry, rows[i])]
@@ -141,14 +143,21 @@ def match(
             stats["no match"] += 1
             continue
         main_track = [r for r in ok if not venue_of(r)[2]]
-        pick = sorted(main_track or ok, key=lambda r: (int(r["year"]), r["source"] != "mlanthology"))
+        pick = sorted(
+            main_track or ok, key=lambda r: (int(r["year"]), r["source"] != "mlanthology")
+        )
         row = pick[0]
         venue, etype, workshop = venue_of(row)
         if workshop:
             # A workshop is the venue only when there is no main-track version, and these lists
             # do not cover EMNLP, ACL 2023+, systems venues...: leave it to a per-paper look-up.
-            candidates.append({"key": entry["key"], "workshop": f"{venue} {row['year']}",
-                               "url": evidence_url(row)})
+            candidates.append(
+                {
+                    "key": entry["key"],
+                    "workshop": f"{venue} {row['year']}",
+                    "url": evidence_url(row),
+                }
+            )
             stats["workshop only: left for look-up"] += 1
             continue
         others = sorted({f"{venue_of(r)[0]} {r['year']}" for r in ok} - {f"{venue} {row['year']}"})
