@@ -33,6 +33,7 @@ STATUSES = ("published", "preprint", "remove")
 PRIMARY_HOSTS = (
     "arxiv.org",
     "aclanthology.org",
+    "aclweb.org",
     "proceedings.mlr.press",
     "openreview.net",
     "proceedings.neurips.cc",
@@ -47,6 +48,9 @@ PRIMARY_HOSTS = (
     "www.usenix.org",
     "usenix.org",
     "proceedings.mlsys.org",
+    "mlsys.org",
+    "hpca-conf.org",
+    "conference-program.com",
     "ojs.aaai.org",
     "www.ijcai.org",
     "ijcai.org",
