@@ -32,7 +32,7 @@ from common import FIELDS, STATUSES, iter_ledger, load_references, merged_ledger
 
 KNOWN = {
     "key", "checked", "method", "status", "type", "venue", "year", "title", "authors", "doi",
-    "arxiv_version", "evidence", "names", "summary", "tags", "metrics", "kind", "flag", "note",
+    "arxiv_version", "evidence", "leads", "names", "summary", "tags", "metrics", "kind", "flag", "note",
 }  # fmt: skip
 MAX_SUMMARY = 300
 RUN = 8
@@ -68,7 +68,11 @@ def load_abstracts(directory: Path | None) -> dict[str, str]:
     return out
 
 
-def check_record(rec: dict[str, Any], abstracts: dict[str, str]) -> list[str]:
+def check_record(
+    rec: dict[str, Any], abstracts: dict[str, str], merged: dict[str, Any] | None = None
+) -> list[str]:
+    """The problems of one ledger line; ``merged`` (the key's merged record) lets a published claim
+    rest on evidence another line of the ledger recorded."""
     problems = []
     unknown = set(rec) - KNOWN
     if unknown:
@@ -93,7 +97,8 @@ def check_record(rec: dict[str, Any], abstracts: dict[str, str]) -> list[str]:
         elif not is_primary(url):
             problems.append(f"evidence {url} is not a primary record")
     if status == "published" and "venue" in rec:
-        venue_records = [u for u in evidence if "arxiv.org" not in u]
+        pool = evidence + (merged or {}).get("evidence", [])
+        venue_records = [u for u in pool if "arxiv.org" not in u]
         if not venue_records and "comment" not in str(rec.get("note", "")).lower():
             problems.append("published without a venue record or arXiv comments")
     summary = rec.get("summary")
@@ -123,11 +128,16 @@ def main() -> int:
     entries = {e["key"]: e for e in load_references()}
     findings = 0
     flags = []
+    ledger = merged_ledger()
     for path, lineno, rec in iter_ledger():
-        problems = check_record(rec, abstracts)
-        if rec.get("key") not in entries and rec.get("status") != "remove":
+        merged = ledger.get(rec.get("key"), {})
+        final = merged.get("summary") == rec.get("summary") and merged.get("status") != "remove"
+        problems = check_record(rec, abstracts if final else {}, merged)
+        removed = ledger.get(rec.get("key"), {}).get("status") == "remove"
+        if rec.get("key") not in entries and not removed:
             problems.append("no such entry in the catalog")
-        if rec.get("flag"):
+        reviewed = any(c["method"] == "lead-review" for c in merged.get("checks", []))
+        if rec.get("flag") and not removed and not reviewed:
             flags.append(f"{path.name}:{lineno}: {rec['key']}: {rec['flag']}")
         for p in problems:
             findings += 1
@@ -143,7 +153,6 @@ def main() -> int:
             ):
                 findings += 1
                 print(f"{path.name}:{lineno}: {rec['key']}: offline match no longer reproduces")
-    ledger = merged_ledger()
     cov: Counter[str] = Counter()
     for key, entry in entries.items():
         rec = ledger.get(key)
