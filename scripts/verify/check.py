@@ -32,7 +32,7 @@ from common import FIELDS, STATUSES, iter_ledger, load_references, merged_ledger
 
 KNOWN = {
     "key", "checked", "method", "status", "type", "venue", "year", "title", "authors", "doi",
-    "arxiv_version", "evidence", "leads", "names", "summary", "tags", "metrics", "kind", "flag", "note",
+    "arxiv_version", "evidence", "leads", "names", "agree", "in_scope", "summary", "tags", "metrics", "kind", "flag", "note",
 }  # fmt: skip
 MAX_SUMMARY = 300
 RUN = 8
@@ -96,7 +96,7 @@ def check_record(
             problems.append(f"evidence {url!r} is not a URL")
         elif not is_primary(url):
             problems.append(f"evidence {url} is not a primary record")
-    if status == "published" and "venue" in rec:
+    if status == "published" and "venue" in rec and (merged or {}).get("status") != "unresolved":
         pool = evidence + (merged or {}).get("evidence", [])
         venue_records = [u for u in pool if "arxiv.org" not in u]
         if not venue_records and "comment" not in str(rec.get("note", "")).lower():
@@ -161,6 +161,8 @@ def main() -> int:
             continue
         if rec.get("status") in ("published", "preprint"):
             cov["venue verified"] += 1
+        elif rec.get("status") == "unresolved":
+            cov["venue unresolved"] += 1
         if rec.get("summary"):
             cov["summary"] += 1
         if "names" in rec:

@@ -27,8 +27,9 @@ VENUES_FILE = SHARED / "venues" / "accepted-papers.jsonl.gz"
 #: The fields a ledger record may establish, in the order ``apply.py`` writes them.
 FIELDS = ("type", "title", "authors", "year", "venue", "doi", "names", "summary")
 #: Record statuses: published (venue record found), preprint (latest arXiv version, no venue
-#: record), remove (not an LLM-efficiency paper, or not a paper).
-STATUSES = ("published", "preprint", "remove")
+#: record), unresolved (a venue claimed by the lists that look-ups could neither confirm nor refute:
+#: kept, and queued for the next look-up round), remove (not an LLM-efficiency paper).
+STATUSES = ("published", "preprint", "unresolved", "remove")
 #: Hosts whose pages count as primary records (see docs/data-sources.md).
 PRIMARY_HOSTS = (
     "arxiv.org",
