@@ -108,6 +108,10 @@ def apply(entries: list[dict[str, Any]], ledger: dict[str, dict[str, Any]]) -> C
         lists = [s for s in entry.get("sources", []) if str(s).startswith("list:")]
         urls = [u for u in rec.get("evidence", []) if is_primary(u)]
         sources = lists + [u for u in urls if u not in lists]
+        if not sources:
+            # Nothing new was seen: keep what the entry already cited rather than citing nothing.
+            old = [str(u) for u in entry.get("sources", [])]
+            sources = [u for u in old if is_primary(u)] or old
         if sources != entry.get("sources"):
             stats["changed sources"] += 1
             entry["sources"] = sources
