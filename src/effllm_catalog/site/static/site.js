@@ -9,6 +9,7 @@
   var engine = null;
   var docs = null;
   var loading = false;
+  var pending = null; // what to run once the index is ready: only the latest keystroke matters
 
   function loadScript(src, done) {
     var s = document.createElement("script");
@@ -25,6 +26,7 @@
 
   function ensureEngine(then) {
     if (engine) { then(); return; }
+    pending = then;
     if (loading) return;
     loading = true;
     setStatus("Loading the search index…");
@@ -38,7 +40,7 @@
         });
         engine.addAll(docs);
         setStatus("");
-        then();
+        pending();
       });
     });
   }
