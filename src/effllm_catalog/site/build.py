@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -28,11 +27,12 @@ from urllib.parse import quote, urlsplit
 
 import jinja2
 
-from ..catalog import Catalog
-from ..errors import WriteError
-from ..export.bibtex import export_biblatex, export_bibtex
-from ..models import Reference
-from ..stats import node_counts, venue_counts, year_by_dimension
+from effllm_catalog.catalog import Catalog
+from effllm_catalog.errors import WriteError
+from effllm_catalog.export.bibtex import export_biblatex, export_bibtex
+from effllm_catalog.models import Reference
+from effllm_catalog.stats import node_counts, venue_counts, year_by_dimension
+
 from . import charts
 
 __all__ = [
@@ -364,13 +364,13 @@ def write_site(files: dict[str, bytes], out: Path) -> SiteResult:
             folder.chmod(0o755)  # mkdtemp makes 0700; a web server must be able to read it
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))
-            os.replace(out, old / "site")
-        os.replace(staging, out)
+            out.replace(old / "site")
+        staging.replace(out)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         if old is not None and not out.exists():
             with contextlib.suppress(OSError):
-                os.replace(old / "site", out)
+                (old / "site").replace(out)
         raise WriteError(
             f"cannot write the site: {exc.strerror}",
             file=str(out),
