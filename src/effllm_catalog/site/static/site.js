@@ -36,6 +36,8 @@
         engine = new window.MiniSearch({
           fields: ["t", "n", "s", "a"],
           idField: "id",
+          // Words are runs of letters and digits: "<b>Inference</b>" and "LLM.int8()" split too.
+          tokenize: function (text) { return text.split(/[^\p{L}\p{N}]+/u).filter(Boolean); },
           searchOptions: { boost: { n: 3, t: 2 }, prefix: true, fuzzy: 0.2, combineWith: "AND" }
         });
         engine.addAll(docs);
