@@ -325,7 +325,20 @@ def test_cli_site_refuses_a_foreign_folder_with_a_located_error(
     (out / "index.md").write_text("# mine\n", encoding="utf-8")
     result = runner.invoke(app, ["site", "-o", str(out), "--catalog", str(make_catalog())])
     assert result.exit_code == 1
-    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+    assert isinstance(result.exception, SystemExit)  # a clean exit, not an escaped exception
     assert f"error: {out}" in result.stderr
     assert "choose a new or empty folder" in result.stderr
     assert (out / "index.md").read_text(encoding="utf-8") == "# mine\n"
+
+
+def test_metric_filter_appears_only_where_papers_carry_metrics(make_catalog: MakeCatalog) -> None:
+    """A node whose papers are tagged with efficiency metrics offers a metric filter naming them by
+    their titles; a node without such papers offers none."""
+    tagged = QLORA.replace("  tags:\n", "  metrics:\n  - memory\n  tags:\n")
+    files = render_site(load_catalog(make_catalog(SPARSEGPT + tagged)))
+    quant = files[node_path("inference.quantization")].decode()
+    assert '<select name="metric" id="f-metric">' in quant
+    assert re.search(r'<option value="memory">[^<]*[Mm]emory[^<]*</option>', quant)
+    assert 'data-metrics="memory"' in quant
+    pruning = files[node_path("inference.pruning")].decode()
+    assert 'id="f-metric"' not in pruning
