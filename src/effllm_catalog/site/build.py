@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import jinja2
+from markupsafe import Markup
 
 from effllm_catalog.catalog import Catalog
 from effllm_catalog.errors import WriteError
@@ -124,6 +125,10 @@ class _Paper:
     bibtex: str = ""
     biblatex: str = ""
     same_node: list[tuple[str, list[_Paper]]] = field(default_factory=list)
+    # The paper's list item as node and paper pages (one folder down) show it, rendered once:
+    # a paper appears in many lists, and re-rendering the macro each time was most of the build.
+    item: Markup = field(default_factory=Markup)
+    item_data: Markup = field(default_factory=Markup)
 
     @property
     def authors(self) -> list[str]:
@@ -247,6 +252,12 @@ def render_site(catalog: Catalog, *, title: str = "Efficient LLM papers") -> dic
     env = _environment()
     common = {"site_title": title, "taxonomy": tax, "counts": counts, "metrics": metrics}
     files: dict[str, bytes] = {}
+    item_macro = env.get_template("macros.html").make_module({}).paper_item
+    for paper in papers.values():
+        # The macro's output is already escaped markup (autoescape); Markup keeps it from being
+        # escaped a second time where the page template prints it.
+        paper.item = Markup(item_macro(paper, "../"))
+        paper.item_data = Markup(item_macro(paper, "../", with_data=True))
 
     def page(path: str, template: str, **context: Any) -> None:
         root = "../" * path.count("/")
