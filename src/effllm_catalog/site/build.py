@@ -252,7 +252,8 @@ def render_site(catalog: Catalog, *, title: str = "Efficient LLM papers") -> dic
     env = _environment()
     common = {"site_title": title, "taxonomy": tax, "counts": counts, "metrics": metrics}
     files: dict[str, bytes] = {}
-    item_macro = env.get_template("macros.html").make_module({}).paper_item
+    macros: Any = env.get_template("macros.html").make_module({})  # macros are dynamic attributes
+    item_macro = macros.paper_item
     for paper in papers.values():
         # The macro's output is already escaped markup (autoescape); Markup keeps it from being
         # escaped a second time where the page template prints it.
