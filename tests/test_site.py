@@ -342,3 +342,30 @@ def test_metric_filter_appears_only_where_papers_carry_metrics(make_catalog: Mak
     assert 'data-metrics="memory"' in quant
     pruning = files[node_path("inference.pruning")].decode()
     assert 'id="f-metric"' not in pruning
+
+
+def test_same_bytes_under_different_hash_seeds(make_catalog: MakeCatalog, tmp_path: Path) -> None:
+    """Two builds in processes with different string-hash seeds write identical files, even with
+    venues that differ only in case (set order must never reach the output)."""
+    import os
+    import subprocess
+    import sys
+
+    other = QLORA.replace("venue: NeurIPS", "venue: neurips")
+    folder = make_catalog(SPARSEGPT.replace("venue: ICML", "venue: NeurIPS") + other)
+    trees = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"site{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-m", "effllm_catalog", "site", "-C", str(folder), "-o", str(out)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        trees.append({p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()})
+    assert trees[0] == trees[1]
+    node = trees[0][Path(node_path("inference"))].decode()
+    assert node.index('<option value="NeurIPS">') < node.index('<option value="neurips">')

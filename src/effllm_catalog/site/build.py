@@ -242,11 +242,13 @@ def render_site(catalog: Catalog, *, title: str = "Efficient LLM papers") -> dic
     counts = node_counts(
         tax, ((index[p.ref.key], tag) for p in papers.values() for tag in p.ref.tags)
     )
+    ranked = {tag: sorted(group, key=newest_first) for tag, group in direct.items()}
     for paper in papers.values():
-        for tag in sorted(set(paper.ref.tags), key=lambda t: tax.order.get(t, 0)):
-            others = [p for p in sorted(direct.get(tag, []), key=newest_first) if p is not paper]
+        for tag in sorted(set(paper.ref.tags), key=lambda t: (tax.order.get(t, 0), t)):
+            head = ranked.get(tag, [])[: SAME_NODE_COUNT + 1]
+            others = [p for p in head if p is not paper][:SAME_NODE_COUNT]
             if others:
-                paper.same_node.append((tag, others[:SAME_NODE_COUNT]))
+                paper.same_node.append((tag, others))
 
     metrics = {m.id: m.title for m in tax.metrics}
     env = _environment()
@@ -289,7 +291,10 @@ def render_site(catalog: Catalog, *, title: str = "Efficient LLM papers") -> dic
             children=tax.children.get(node_id, []),
             papers=node_papers,
             years=sorted({p.ref.year for p in node_papers}),
-            venues=sorted({p.ref.venue or "" for p in node_papers} - {""}, key=str.casefold),
+            # (casefold, text): venues that differ only in case must not be ordered by set order.
+            venues=sorted(
+                {p.ref.venue or "" for p in node_papers} - {""}, key=lambda v: (v.casefold(), v)
+            ),
             node_metrics=sorted({m for p in node_papers for m in p.ref.metrics}),
         )
     for paper in papers.values():
