@@ -166,7 +166,9 @@ def test_search_data_holds_every_paper_and_no_markup(make_catalog: MakeCatalog) 
 def test_hostile_text_renders_as_text_on_every_page(make_catalog: MakeCatalog) -> None:
     """Markup in titles, authors, venue, DOI, names, summary and extra fields is escaped: no page
     gains a script, an event handler, an iframe or a link that is not http(s) or relative."""
-    files = render_site(load_catalog(make_catalog(SPARSEGPT + HOSTILE)))
+    files = render_site(
+        load_catalog(make_catalog(SPARSEGPT + HOSTILE)), title="<script>alert(0)</script>"
+    )
     for path, html in _html_pages(files).items():
         for tag, attrs in _audit(html):
             assert tag not in {"iframe", "img", "object", "embed", "svg"} or (
@@ -369,3 +371,15 @@ def test_same_bytes_under_different_hash_seeds(make_catalog: MakeCatalog, tmp_pa
     assert trees[0] == trees[1]
     node = trees[0][Path(node_path("inference"))].decode()
     assert node.index('<option value="NeurIPS">') < node.index('<option value="neurips">')
+
+
+def test_readme_shows_a_screenshot_of_the_site() -> None:
+    """The README links a screenshot of the site that exists in the repository, and docs/site.md
+    shows the ones it names."""
+    repo = Path(__file__).resolve().parent.parent
+    for doc in ("README.md", "docs/site.md"):
+        text = (repo / doc).read_text(encoding="utf-8")
+        images = re.findall(r"!\[[^\]]+\]\(([^)]+\.png)\)", text)
+        assert images, doc
+        for image in images:
+            assert ((repo / doc).parent / image).is_file(), (doc, image)
