@@ -48,8 +48,8 @@ def test_home_opens_from_file_and_a_node_link_leads_to_its_page(site: Site, page
     copy_to_docs(screenshot(pg, "home"), "site-home.png")
     node_id = _busiest_node(site)
     node = site.catalog.taxonomy.by_id[node_id]
-    pg.locator(f'.tree a[href="{node_path(node_id)}"]').click()
-    pg.wait_for_load_state()
+    with pg.expect_navigation():
+        pg.locator(f'.tree a[href="{node_path(node_id)}"]').click()
     assert pg.url == site.url(node_path(node_id))
     assert pg.locator("h1").inner_text() == node.title
     assert node.description in pg.locator(".lead").inner_text()
@@ -109,10 +109,32 @@ def test_typing_a_query_shows_results_and_opening_one_shows_the_paper(
     result.wait_for()
     assert "paper" in pg.locator("#search-status").inner_text()
     screenshot(pg, "search")
-    result.click()
-    pg.wait_for_load_state()
+    with pg.expect_navigation():
+        result.click()
     assert pg.url == site.url(paper_path(ref.key))
     assert pg.locator("h1").inner_text() == ref.title
+
+
+def test_search_results_are_reachable_by_keyboard(site: Site, page: Page) -> None:
+    """Arrow down from the search box focuses the first result, again the second, up goes back;
+    Enter opens the focused paper."""
+    pg, _ = page
+    words = Counter(w.lower() for r in site.catalog for w in r.title.split() if w.isalpha())
+    common = max(words, key=lambda w: (words[w] if len(w) >= 5 else 0, w))
+    pg.goto(site.url())
+    pg.locator("#q").fill(common)
+    links = pg.locator("#search-results a")
+    links.first.wait_for()
+    assert links.count() >= 2, f"'{common}' should match several papers"
+    second = links.nth(1).get_attribute("href")
+    pg.keyboard.press("ArrowDown")
+    pg.keyboard.press("ArrowDown")
+    pg.keyboard.press("ArrowUp")
+    pg.keyboard.press("ArrowDown")
+    assert pg.evaluate("document.activeElement.getAttribute('href')") == second
+    with pg.expect_navigation():
+        pg.keyboard.press("Enter")
+    assert pg.url == site.url(second or "")
 
 
 def test_search_covers_authors(site: Site, page: Page) -> None:

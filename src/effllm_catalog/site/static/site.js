@@ -91,6 +91,15 @@
         if (first) { event.preventDefault(); first.focus(); }
       }
     });
+    // Arrow keys move between results (and back to the box); Enter follows the focused link.
+    document.getElementById("search-results").addEventListener("keydown", function (event) {
+      if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+      var links = Array.prototype.slice.call(this.querySelectorAll("a"));
+      var at = links.indexOf(document.activeElement);
+      event.preventDefault();
+      if (event.key === "ArrowDown" && at < links.length - 1) links[at + 1].focus();
+      if (event.key === "ArrowUp") (at > 0 ? links[at - 1] : input).focus();
+    });
     var params = new URLSearchParams(window.location.search);
     if (params.get("q")) {
       input.value = params.get("q");
