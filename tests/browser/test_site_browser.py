@@ -161,11 +161,11 @@ def test_paper_page_has_copy_buttons_that_copy_the_citation(site: Site, page: Pa
     buttons = pg.locator("button.copy")
     assert buttons.count() == 2
     assert buttons.first.is_visible()
+    copy_to_docs(screenshot(pg, "paper", full_page=True), "site-paper.png")
     buttons.first.click()
     pg.locator("button.copy", has_text="Copied").wait_for()
     copied = pg.evaluate("navigator.clipboard.readText()")
     assert copied.startswith("@") and ref.key in copied
-    copy_to_docs(screenshot(pg, "paper", full_page=True), "site-paper.png")
 
 
 def test_stats_page_shows_charts_with_tables(site: Site, page: Page) -> None:
