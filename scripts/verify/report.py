@@ -54,7 +54,9 @@ def before_entries(rev: str) -> dict[str, dict[str, Any]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--before", default="9be2fc8", help="git revision of the unverified catalog")
+    parser.add_argument(
+        "--before", default="9be2fc8", help="git revision of the unverified catalog"
+    )
     args = parser.parse_args()
     before = before_entries(args.before)
     now = {e["key"]: e for e in load_references()}
@@ -71,7 +73,10 @@ def main() -> int:
         c[f"status {status or 'never looked up'}"] += 1
         if old.get("venue") == "arXiv" and new.get("venue") != "arXiv" and status == "published":
             found[record_kind(rec.get("evidence", []), str(rec.get("note", "")))] += 1
-        elif status == "published" and (old.get("venue"), old["year"]) != (new.get("venue"), new["year"]):
+        elif status == "published" and (old.get("venue"), old["year"]) != (
+            new.get("venue"),
+            new["year"],
+        ):
             c["published: venue or year corrected"] += 1
         if old.get("venue") != "arXiv" and new.get("venue") == "arXiv":
             c["claimed venue not confirmed, now preprint"] += 1
