@@ -1,7 +1,8 @@
 """Stage 3: write what the ledger established into ``data/references.yaml``.
 
 For every entry with ledger records, the merged record's fields (type, title, authors, year, venue,
-doi, names, summary) replace the entry's, ``sources`` become the list references that brought the
+doi, names, summary; tags, metrics and kind once a second tagging pass checked them) replace the
+entry's, ``sources`` become the list references that brought the
 paper in plus the ledger's evidence URLs, and entries the ledger marks ``remove`` leave the catalog
 (their keys stay reserved in ``ledger/removed.txt`` is not needed: keys are never re-assigned because
 the key rule only runs for new entries). Keys never change. The file is written in the canonical
@@ -105,6 +106,20 @@ def apply(entries: list[dict[str, Any]], ledger: dict[str, dict[str, Any]]) -> C
             if entry.get(name) != value:
                 stats[f"changed {name}"] += 1
                 entry[name] = value
+        if any(c["method"] == "tag-check" for c in rec.get("checks", [])):
+            # Tags only once a second, independent pass checked them (a settle line wins).
+            for name in ("tags", "metrics"):
+                if rec.get(name) is not None and entry.get(name, []) != rec[name]:
+                    stats[f"changed {name}"] += 1
+                    entry[name] = rec[name]
+                    if not rec[name]:
+                        del entry[name]
+            kind = rec.get("kind", "method")
+            if kind != entry.get("kind", "method"):
+                stats["changed kind"] += 1
+            entry.pop("kind", None)
+            if kind != "method":
+                entry["kind"] = kind
         lists = [s for s in entry.get("sources", []) if str(s).startswith("list:")]
         urls = [u for u in rec.get("evidence", []) if is_primary(u)]
         sources = lists + [u for u in urls if u not in lists]

@@ -32,7 +32,7 @@ from common import FIELDS, STATUSES, iter_ledger, load_references, merged_ledger
 
 KNOWN = {
     "key", "checked", "method", "status", "type", "venue", "year", "title", "authors", "doi",
-    "arxiv_version", "evidence", "leads", "names", "agree", "in_scope", "summary", "tags", "metrics", "kind", "flag", "note",
+    "arxiv_version", "evidence", "leads", "names", "agree", "in_scope", "chose", "summary", "tags", "metrics", "kind", "flag", "note",
 }  # fmt: skip
 MAX_SUMMARY = 300
 RUN = 8
