@@ -111,6 +111,14 @@ def check_record(
             run = copied_run(summary, abstracts[rec["key"]])
             if run:
                 problems.append(f"summary copies the abstract: '{run}'")
+    title = rec.get("title")
+    superseded = merged is not None and merged.get("title") != title
+    if (
+        isinstance(title, str)
+        and not superseded
+        and (re.search(r"\$[^$]*\$", title) or re.search(r"\\[A-Za-z]", title))
+    ):
+        problems.append("title holds LaTeX; write it as plain Unicode")
     authors = rec.get("authors")
     if authors is not None and (
         not isinstance(authors, list) or any("et al" in str(a).lower() for a in authors)
