@@ -38,7 +38,9 @@ KEY_PATTERN = r"^[A-Za-z][A-Za-z0-9_:.+-]*$"
 #: New-style (``2106.09685``, optional version) and old-style (``cs/0112017``) arXiv identifiers.
 ARXIV_PATTERN = r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$"
 DOI_PATTERN = r"^10\.\d{4,9}/\S+$"
-URL_PATTERN = r"^https?://[^\s/$.?#{}\\<>\"`^|][^\s{}\\<>\"`^|]*$"
+# Valid ECMA-262 as well as Python: JSON Schema tools (check-jsonschema, editors) compile patterns
+# as JavaScript regular expressions in unicode mode, where an escaped quote is a syntax error.
+URL_PATTERN = r'^https?://[^\s/$.?#{}\\<>"`^|][^\s{}\\<>"`^|]*$'
 NODE_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+(-[a-z0-9]+)*)*$"
 EXTRA_FIELD_PATTERN = r"^[a-z][a-z0-9_-]*$"
 
