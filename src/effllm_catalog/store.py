@@ -8,7 +8,9 @@ file, line and column of the problem. Line numbers of individual values are not 
 needs to point somewhere.
 
 Writing: :func:`atomic_write` replaces a file through a temporary file in the same folder, flushed and
-fsynced, under an exclusive lock, so a crash leaves the old file or the new one and never a mix.
+fsynced, under an exclusive lock, so a crash leaves the old file or the new one and never a mix. The
+lock files live in the cache directory, never next to the file: a catalog in git or a user's output
+folder gains no stray ``*.lock`` files.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ __all__ = [
     "Locator",
     "atomic_write",
     "bundled_catalog_dir",
+    "cache_dir",
     "catalog_files",
     "file_lock",
     "max_bytes_from_env",
@@ -53,6 +56,7 @@ REFERENCES_FILE = "references.yaml"
 #: Optional folder of further reference files (``references/*.yaml``), read after ``references.yaml``.
 REFERENCES_DIR = "references"
 ENV_CATALOG = "EFFLLM_CATALOG"
+ENV_CACHE_DIR = "EFFLLM_CACHE_DIR"
 ENV_MAX_BYTES = "EFFLLM_MAX_BYTES"
 #: A catalog file larger than this is refused: the bundled catalog is well under 2 MB.
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
@@ -418,24 +422,64 @@ def catalog_files(directory: Path) -> list[Path]:
 # --------------------------------------------------------------------------- writing
 
 
+def cache_dir() -> Path:
+    """``$EFFLLM_CACHE_DIR``, else the user cache directory (``~/.cache/effllm-catalog``)."""
+    if os.environ.get(ENV_CACHE_DIR):
+        return Path(os.environ[ENV_CACHE_DIR])
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("effllm-catalog", appauthor=False))
+
+
+def lock_path(target: Path) -> Path:
+    """Where the lock for writing ``target`` lives: the cache folder, named by the target's path.
+
+    Every process that writes one file (by any spelling of its path) agrees on one lock file, and
+    nothing appears next to the file itself. When the cache folder cannot be created (a read-only
+    home), the system temp folder serves, per user.
+    """
+    import hashlib
+
+    digest = hashlib.sha256(os.fsencode(os.path.realpath(target))).hexdigest()[:32]
+    name = f"{digest}.lock"
+    for folder in (
+        cache_dir() / "locks",
+        Path(tempfile.gettempdir()) / f"effllm-locks-{os.getuid() if hasattr(os, 'getuid') else 0}",
+    ):
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError:
+            continue
+        return folder / name
+    return Path(tempfile.gettempdir()) / name
+
+
 @contextlib.contextmanager
 def file_lock(target: Path, *, timeout: float = 10.0) -> Iterator[None]:
-    """Hold an exclusive lock on ``<target>.lock`` while writing ``target``.
+    """Hold an exclusive lock for writing ``target`` (the lock file is in :func:`lock_path`).
 
     Concurrent writers queue up behind the lock; one that waits longer than ``timeout`` seconds fails
-    with a :class:`WriteError` that names the lock file.
+    with a :class:`WriteError`. Locks are ``flock`` locks: the kernel releases them when a process
+    dies, so a lock file left in the cache is never stale.
     """
     import fcntl
     import time
 
-    lock_path = target.with_name(target.name + ".lock")
-    try:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
+    if not target.parent.is_dir():
         raise WriteError(
-            f"cannot write here: {exc.strerror}",
+            "cannot write here: the folder does not exist",
             file=str(target),
             hint="check that the folder exists and is writable",
+            check="write",
+        )
+    lock = lock_path(target)
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise WriteError(
+            f"cannot create the lock file {lock}: {exc.strerror}",
+            file=str(target),
+            hint=f"check that {lock.parent} is writable, or set {ENV_CACHE_DIR}",
             check="write",
         ) from None
     try:
@@ -449,7 +493,7 @@ def file_lock(target: Path, *, timeout: float = 10.0) -> Iterator[None]:
                     raise WriteError(
                         "another effllm process is writing this file",
                         file=str(target),
-                        hint=f"wait for it to finish, or remove a stale {lock_path.name}",
+                        hint="wait for it to finish and run the command again",
                         check="write",
                     ) from None
                 time.sleep(0.05)
