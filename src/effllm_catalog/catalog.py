@@ -21,6 +21,7 @@ from .errors import CatalogError, InvalidCatalogError
 from .findings import Issue
 from .models import FIELD_ORDER, Metric, Reference, TaxonomyFile, TaxonomyNode
 from .taxonomy import Taxonomy
+from .venues import VenueTable, read_venues, venues_path
 
 __all__ = ["Catalog", "Entry", "load_catalog", "read_catalog", "read_taxonomy"]
 
@@ -62,6 +63,9 @@ class Catalog:
     entries: list[Entry] = field(default_factory=list)
     directory: Path | None = None
     files: list[str] = field(default_factory=list)
+    #: The canonical venue table (the catalog's venues.yaml, else the bundled one); None skips
+    #: the venue checks.
+    venues: VenueTable | None = None
 
     def __post_init__(self) -> None:
         self.by_key: dict[str, Entry] = {}
@@ -297,7 +301,9 @@ def read_catalog(
         got, problems = read_references(file, locator, max_bytes)
         entries.extend(got)
         issues.extend(problems)
-    catalog = Catalog(taxonomy, entries, directory, [str(f) for f in chosen])
+    venues, venue_issues = read_venues(venues_path(directory))
+    issues.extend(venue_issues)
+    catalog = Catalog(taxonomy, entries, directory, [str(f) for f in chosen], venues)
     return catalog, issues
 
 

@@ -109,7 +109,7 @@ def _new_errors(catalog: Catalog, additions: Sequence[Reference]) -> list[Issue]
         *catalog.entries,
         *(Entry(r, "<new entry>", -1 - i) for i, r in enumerate(additions)),
     ]
-    trial = Catalog(catalog.taxonomy, entries, catalog.directory, catalog.files)
+    trial = Catalog(catalog.taxonomy, entries, catalog.directory, catalog.files, catalog.venues)
     keys = {r.key for r in additions}
     return [
         i
@@ -260,7 +260,7 @@ def import_bibtex(
             data = dict(draft.data)
             data["tags"] = list(dict.fromkeys([*resolved, *_keyword_tags(data, catalog)]))
             data.setdefault("added", today or dt.date.today().isoformat())
-            data["sources"] = [f"bibtex:{path.name}:{draft.source_key}"]
+            _fit_venue(data, catalog)
             if not data["tags"]:
                 report.failed.append(
                     (
@@ -295,6 +295,20 @@ def import_bibtex(
             _append(target, accepted)
             report.written = True
     return report
+
+
+def _fit_venue(data: dict[str, Any], catalog: Catalog) -> None:
+    """Map a venue's full name or alias to its short name, and the entry type to what the venue
+    calls for: reference managers write ``@article{journal={arXiv preprint ...}}`` for preprints
+    and ``@article`` for conference papers."""
+    table = catalog.venues
+    venue = data.get("venue")
+    if table is None or not isinstance(venue, str):
+        return
+    data["venue"] = table.canonical(venue)
+    expected = table.entry_type(venue)
+    if expected and data.get("type") in ("inproceedings", "article", "misc"):
+        data["type"] = expected
 
 
 def _keyword_tags(data: dict[str, Any], catalog: Catalog) -> list[str]:

@@ -31,6 +31,9 @@ __all__ = [
     "Reference",
     "TaxonomyFile",
     "TaxonomyNode",
+    "Venue",
+    "VenueFile",
+    "VenueKind",
 ]
 
 #: BibTeX-safe: no spaces, commas, braces, quotes, ``#``, ``%`` or ``~``.
@@ -180,8 +183,8 @@ class Reference(BaseModel):
     )
     venue: Text | None = Field(
         default=None,
-        description="Canonical short venue name (NeurIPS, ICML, ICLR, ACL, ...); 'arXiv' for a"
-        " preprint.",
+        description="Short venue name from the venue table (NeurIPS, ICML, ICLR, ACL, ...;"
+        " docs/venues.md); 'arXiv' for a preprint.",
         examples=["ICLR"],
     )
     arxiv: Annotated[str, StringConstraints(pattern=ARXIV_PATTERN)] | None = Field(
@@ -307,3 +310,62 @@ class TaxonomyFile(BaseModel):
 
     nodes: list[TaxonomyNode] = Field(min_length=1)
     metrics: list[Metric] = Field(default_factory=list)
+
+
+VenueKind = Literal["conference", "journal", "workshop", "preprint"]
+#: The entry type each kind of venue calls for.
+TYPE_FOR_KIND: dict[str, str] = {
+    "conference": "inproceedings",
+    "workshop": "inproceedings",
+    "journal": "article",
+    "preprint": "misc",
+}
+
+
+class Venue(BaseModel):
+    """One venue of the canonical venue table (``venues.yaml``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    short: Text = Field(
+        description="The canonical short name, written in an entry's 'venue:'.", examples=["ICML"]
+    )
+    name: Text = Field(
+        description="Full name, used by `export --venue-style full` when no edition name applies.",
+        examples=["International Conference on Machine Learning"],
+    )
+    kind: VenueKind = Field(
+        description="conference or workshop (entries are inproceedings), journal (article),"
+        " preprint (misc)."
+    )
+    aliases: list[Text] = Field(
+        default_factory=list,
+        description="Other spellings; validate points them to the short name, import maps them.",
+        examples=[["NIPS"]],
+    )
+    edition: Text | None = Field(
+        default=None,
+        description="Full name of one year's proceedings: a template with {year}, {yy}, {number},"
+        " {ordinal} (41st) and {Ordinal} (Forty-First).",
+        examples=["Proceedings of the {ordinal} International Conference on Machine Learning"],
+    )
+    first: int | None = Field(
+        default=None, description="Year of edition 1 (gives {number} and the ordinals)."
+    )
+    since: int | None = Field(default=None, description="First year the edition template fits.")
+    editions: dict[int, Text] = Field(
+        default_factory=dict,
+        description="Full names of single years where the numbering is irregular.",
+    )
+    publisher: Text | None = Field(default=None, description="Publisher.")
+    doi_prefix: Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}$")] | None = Field(
+        default=None, description="DOI prefix of the publisher's records."
+    )
+
+
+class VenueFile(BaseModel):
+    """The layout of ``venues.yaml``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    venues: list[Venue] = Field(min_length=1)

@@ -17,6 +17,7 @@ from . import store
 from .catalog import Catalog, Entry, arxiv_base, read_catalog
 from .errors import CatalogNotFoundError
 from .findings import Issue, Report, Severity
+from .models import TYPE_FOR_KIND, URL_PATTERN
 
 __all__ = [
     "CHECKS",
@@ -64,7 +65,11 @@ Check = Callable[[Context], Iterator[Issue]]
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _TRUNCATED = re.compile(r"^(et\.?\s*al\.?|others|and others|\.\.\.|…)$", re.IGNORECASE)
 _BRACE_TOKEN = re.compile(r"\\.|[{}]", re.DOTALL)  # an escaped character, or a brace
-_NEW_ARXIV = re.compile(r"^(\d{2})(\d{2})\.(\d{4,5})")
+_NEW_ARXIV = re.compile(r"^(\d{2})(\d{2})\.(\d+)")
+_URL = re.compile(URL_PATTERN)
+#: A public paper list a reference was taken from: ``list:<owner>/<repo>@<commit>``.
+LIST_SOURCE_PATTERN = r"^list:[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+@[0-9a-f]{7,40}$"
+_LIST_SOURCE = re.compile(LIST_SOURCE_PATTERN)
 
 
 def normalise_title(title: str) -> str:
@@ -229,17 +234,118 @@ def check_years(ctx: Context) -> Iterator[Issue]:
 
 
 def check_arxiv_month(ctx: Context) -> Iterator[Issue]:
-    """New-style arXiv ids carry a real month (01-12) and a year from 2007 on."""
+    """New-style arXiv ids: a real month (01-12), a year from 2007 on, and the right number of
+    digits after the dot (4 for ids up to 1412, 5 from 1501 on)."""
     for entry in ctx.catalog.entries:
-        match = _NEW_ARXIV.match(entry.ref.arxiv or "")
-        if match and (not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 7):
+        arxiv = entry.ref.arxiv or ""
+        match = _NEW_ARXIV.match(arxiv)
+        if not match:
+            continue
+        year, month, number = int(match.group(1)), int(match.group(2)), match.group(3)
+        if not 1 <= month <= 12 or year < 7:
             yield ctx.issue(
                 "bad-arxiv-id",
                 "error",
                 entry,
                 ("arxiv",),
-                f"arXiv id {entry.ref.arxiv} has no valid YYMM prefix",
+                f"arXiv id {arxiv} has no valid YYMM prefix (the month must be 01-12)",
                 "copy the id from the paper's arxiv.org/abs/ page",
+            )
+            continue
+        digits = 5 if (year, month) >= (15, 1) else 4
+        if len(number) != digits:
+            yield ctx.issue(
+                "bad-arxiv-id",
+                "error",
+                entry,
+                ("arxiv",),
+                f"arXiv id {arxiv} has {len(number)} digits after the dot; ids from"
+                f" {match.group(1)}{match.group(2)} have {digits}",
+                "a digit is missing or extra; copy the id from the paper's arxiv.org/abs/ page",
+            )
+
+
+def check_venues(ctx: Context) -> Iterator[Issue]:
+    """Venues come from the venue table, by their short name, and the entry type fits the venue
+    (inproceedings for a conference or workshop, article for a journal, misc for arXiv)."""
+    table = ctx.catalog.venues
+    if table is None:
+        return
+    for entry in ctx.catalog.entries:
+        ref = entry.ref
+        if not ref.venue:
+            continue
+        venue = table.find(ref.venue)
+        if venue is None:
+            close = table.suggest(ref.venue)
+            yield ctx.issue(
+                "unknown-venue",
+                "warning",
+                entry,
+                ("venue",),
+                f"venue '{ref.venue}' is not in the venue table",
+                (f"did you mean {', '.join(close)}? " if close else "")
+                + "docs/venues.md lists the venues; add a new one to venues.yaml",
+            )
+            continue
+        if ref.venue != venue.short:
+            yield ctx.issue(
+                "venue-alias",
+                "warning",
+                entry,
+                ("venue",),
+                f"venue '{ref.venue}' is another name for '{venue.short}'",
+                f"write venue: {venue.short}",
+            )
+        expected = TYPE_FOR_KIND[venue.kind]
+        if ref.type in ("inproceedings", "article", "misc") and ref.type != expected:
+            if venue.kind == "preprint":
+                message = f"type {ref.type} with venue {venue.short}: a preprint is type misc"
+                hint = (
+                    "if the paper was published, name its venue (and keep arxiv:);"
+                    " otherwise write type: misc"
+                )
+            else:
+                message = f"type {ref.type} does not fit venue {venue.short} (a {venue.kind})"
+                hint = f"write type: {expected}"
+            yield ctx.issue("venue-type", "error", entry, ("type",), message, hint)
+
+
+def check_provenance(ctx: Context) -> Iterator[Issue]:
+    """Entries say where their metadata came from (``sources``: URLs or list references) and
+    what the paper does (``summary``); both are warnings."""
+    for entry in ctx.catalog.entries:
+        ref = entry.ref
+        if not ref.sources:
+            yield ctx.issue(
+                "missing-sources",
+                "warning",
+                entry,
+                ("title",),
+                "entry has no sources",
+                "add 'sources:' with the URL of the record the fields were taken from"
+                " (arXiv abstract page, proceedings page, DOI)",
+            )
+        for i, source in enumerate(ref.sources):
+            if not (_URL.match(source) or _LIST_SOURCE.match(source)):
+                yield ctx.issue(
+                    "bad-source",
+                    "warning",
+                    entry,
+                    ("sources", i),
+                    f"source '{source[:80]}' is neither an http(s) URL nor a list reference",
+                    "write the URL of the record, or 'list:<owner>/<repo>@<commit>' for a"
+                    " public paper list; notes go in 'notes:'",
+                )
+        if not ref.summary:
+            yield ctx.issue(
+                "missing-summary",
+                "warning",
+                entry,
+                ("title",),
+                "entry has no summary",
+                "add 'summary:' with one or two sentences in your own words: what the paper"
+                " contributes and what it makes cheaper",
             )
 
 
@@ -440,6 +546,8 @@ CHECKS: dict[str, Check] = {
     "text": check_text,
     "authors": check_authors,
     "near-duplicate-title": check_near_duplicate_titles,
+    "venues": check_venues,
+    "provenance": check_provenance,
 }
 
 #: Every check id a finding can carry, with its meaning (the documentation is generated from this).
@@ -462,12 +570,14 @@ CHECK_IDS: dict[str, str] = {
     "bad-type": "an entry type that is not one of the BibTeX types we use",
     "bad-authors": "an author list that is empty or malformed",
     "bad-tag": "tags that are not a list of node ids",
-    "bad-arxiv-id": "arXiv id syntax",
+    "bad-arxiv-id": "arXiv id syntax: YYMM with a month 01-12, 4 digits after the dot up to 1412,"
+    " 5 from 1501 on",
     "bad-doi": "DOI syntax",
     "bad-url": "a URL that is not http(s)",
     "bad-year": "a year that is not a number",
     "implausible-year": "a year outside 1950..next year",
-    "year-before-arxiv": "a year earlier than the arXiv id's year",
+    "year-before-arxiv": "a year earlier than the arXiv id's year (a January id allows the year"
+    " before)",
     "duplicate-key": "two entries with one citation key",
     "duplicate-arxiv": "two entries with one arXiv id",
     "duplicate-doi": "two entries with one DOI",
@@ -480,6 +590,14 @@ CHECK_IDS: dict[str, str] = {
     "truncated-authors": "an author list ending in 'et al.' or 'others'",
     "author-format": "an author not written as 'Family, Given' (warning)",
     "near-duplicate-title": "the same normalised title under two entries (warning)",
+    "unknown-venue": "a venue that is not in the venue table, with a did-you-mean hint (warning)",
+    "venue-alias": "a venue written by an alias instead of its short name (warning)",
+    "venue-type": "an entry type that does not fit the venue (inproceedings for a conference or"
+    " workshop, article for a journal, misc for arXiv)",
+    "venue-table": "a problem in venues.yaml (schema, or one name for two venues)",
+    "bad-source": "a source that is neither an http(s) URL nor 'list:owner/repo@commit' (warning)",
+    "missing-sources": "an entry without sources (warning)",
+    "missing-summary": "an entry without a summary (warning)",
     "taxonomy-duplicate-id": "a taxonomy node or metric id defined twice",
     "taxonomy-missing-parent": "a dotted node id without a parent",
     "taxonomy-unknown-parent": "a parent id that does not exist",
