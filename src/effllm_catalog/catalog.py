@@ -104,6 +104,8 @@ def arxiv_base(arxiv_id: str) -> str:
 
 def describe_error(error: ErrorDetails, known_fields: Sequence[str]) -> tuple[str, str, str]:
     """(check id, message, hint) for one pydantic error, in the catalog's words."""
+    from .messages import plausible_years, translate
+
     loc = tuple(error["loc"])
     kind = error["type"]
     name = str(loc[0]) if loc else ""
@@ -117,14 +119,20 @@ def describe_error(error: ErrorDetails, known_fields: Sequence[str]) -> tuple[st
     if kind == "missing":
         return "missing-field", f"required field '{where}' is missing", f"add '{where}:'"
     check, hint = _FIELD_CHECKS.get(name, ("schema", "see docs/catalog-format.md"))
-    message = error["msg"]
-    if kind == "string_pattern_mismatch":
-        message = f"'{error.get('input')}' is not a valid value"
-    elif kind in ("string_type", "int_type") and not isinstance(error.get("input"), dict | list):
+    if name == "year" and kind in ("greater_than_equal", "less_than_equal"):
+        low, high = plausible_years()
+        return (
+            "implausible-year",
+            f"year {error.get('input')} is not plausible ({low}..{high})",
+            "write the four-digit year of publication",
+        )
+    if kind in ("string_type", "int_type") and not isinstance(error.get("input"), dict | list):
         got = type(error.get("input")).__name__.replace("NoneType", "empty value")
-        message = f"{message} (YAML read this value as {got})"
+        wanted = "a whole number" if kind == "int_type" else "text"
+        message = f"{where} must be {wanted} (YAML read this value as {got})"
         hint = "quote the value, e.g. title: 'No', arxiv: '2106.09685', or year: 2023 unquoted"
-    return check, f"{where}: {message}", hint
+        return check, message, hint
+    return check, f"{where}: {translate(error)}", hint
 
 
 def _issue_from_error(

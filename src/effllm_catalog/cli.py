@@ -637,8 +637,11 @@ def add(
         typer.Option("--author", "-a", help="'Family, Given'; repeat in paper order."),
     ] = None,
     year: Annotated[int | None, typer.Option("--year", "-y", help="Year.")] = None,
-    arxiv: Annotated[str | None, typer.Option("--arxiv", help="arXiv id, e.g. 2106.09685.")] = None,
-    doi: Annotated[str | None, typer.Option("--doi", help="DOI.")] = None,
+    arxiv: Annotated[
+        str | None,
+        typer.Option("--arxiv", help="arXiv id, arXiv:ID or an arxiv.org abs/pdf URL."),
+    ] = None,
+    doi: Annotated[str | None, typer.Option("--doi", help="DOI or a doi.org URL.")] = None,
     tag: Annotated[
         list[str] | None,
         typer.Option("--tag", "-t", help="Taxonomy node (id, alias or suffix); repeatable."),
@@ -655,6 +658,30 @@ def add(
     ] = None,
     url: Annotated[str | None, typer.Option("--url", help="Landing page.")] = None,
     code: Annotated[str | None, typer.Option("--code", help="Code repository URL.")] = None,
+    summary: Annotated[
+        str | None,
+        typer.Option(
+            "--summary",
+            help="One or two sentences in your own words: what the paper contributes and what it"
+            " makes cheaper.",
+        ),
+    ] = None,
+    name: Annotated[
+        list[str] | None,
+        typer.Option("--name", help="A short name people use for the work (repeatable)."),
+    ] = None,
+    source: Annotated[
+        list[str] | None,
+        typer.Option("--source", help="URL of the record the fields came from (repeatable)."),
+    ] = None,
+    fetch: Annotated[
+        bool,
+        typer.Option(
+            "--fetch",
+            help="Fill title, authors and year (and, for a DOI, the venue) from the arXiv API or"
+            " Crossref, and show the abstract. The only command that uses the network.",
+        ),
+    ] = False,
     bibtex: Annotated[
         Path | None,
         typer.Option(
@@ -668,7 +695,8 @@ def add(
 ) -> None:
     """Add one paper, validated against the whole catalog first; prints the new key.
 
-    The entry is appended to references.yaml with every existing byte (comments included) kept.
+    The entry is validated, then references.yaml is rewritten atomically in the canonical layout
+    (comments at the top kept; a comment elsewhere makes add refuse rather than drop it).
 
     [bold]Examples[/]
 
@@ -676,6 +704,10 @@ def add(
           -a 'Hu, Edward J.' -a 'Shen, Yelong' --year 2022 --venue ICLR \\
           --arxiv 2106.09685 --tag lora
       pbpaste | effllm add --bibtex - --tag ptq
+      effllm add --arxiv https://arxiv.org/abs/2106.09685 --fetch --tag lora \\
+          --summary 'Trains a low-rank update per layer instead of all weights.'
+
+    The file is written exactly as `effllm fmt` writes it, so `effllm fmt --check` passes.
     """
     from .edit import add_entry
 
@@ -697,6 +729,24 @@ def add(
         data = parsed.drafts[0].data
     else:
         data = {}
+    from .models import normalise_arxiv, normalise_doi
+
+    arxiv = normalise_arxiv(arxiv) if arxiv else None
+    doi = normalise_doi(doi) if doi else None
+    if fetch:
+        from .fetch import fetch_arxiv, fetch_doi
+
+        if not arxiv and not doi:
+            raise typer.BadParameter(
+                "--fetch needs --arxiv ID or --doi DOI", param_hint="'--fetch'"
+            )
+        record = fetch_arxiv(arxiv) if arxiv else fetch_doi(doi or "")
+        data.update({k: v for k, v in record.fields.items() if v and k not in data})
+        data.setdefault("sources", [record.source])
+        for label, value in record.extra.items():
+            print_note(f"arXiv {label.replace('_', ' ')}: {value}")
+        if record.abstract:
+            print_note("abstract (write the summary in your own words):\n" + record.abstract)
     overrides = {
         "title": title,
         "authors": author,
@@ -707,21 +757,22 @@ def add(
         "url": url,
         "code": code,
         "type": entry_type,
+        "summary": summary,
+        "names": name,
+        "sources": source,
     }
     data.update({k: v for k, v in overrides.items() if v})
     if not data.get("title") or not data.get("authors") or not data.get("year"):
-        raise typer.BadParameter("--title, --author and --year are required (or --bibtex)")
+        raise typer.BadParameter("--title, --author and --year are required (or --bibtex, --fetch)")
     index_tax = _taxonomy_for(catalog)
     data["tags"] = [index_tax.resolve(t) for t in tag or []] or data.get("tags") or []
     if not data["tags"]:
         raise typer.BadParameter("at least one --tag is required", param_hint="'--tag'")
-    data.setdefault(
-        "type", "misc" if (data.get("venue") or "arXiv").lower() == "arxiv" else "inproceedings"
-    )
-    if data.get("arxiv") and not data.get("url"):
-        data["url"] = f"https://arxiv.org/abs/{data['arxiv']}"
     if data.get("arxiv") and not data.get("venue"):
         data["venue"] = "arXiv"
+
+    if data.get("arxiv") and not data.get("url"):
+        data["url"] = f"https://arxiv.org/abs/{data['arxiv']}"
     result = add_entry(data, catalog, dry_run=dry_run)
     if dry_run:
         from .store import dump_entries
@@ -730,6 +781,81 @@ def add(
     else:
         typer.echo(result.reference.key)
         print_note(f"added to {result.file}")
+
+
+@app.command()
+def edit(
+    key: Annotated[
+        str, typer.Argument(help="Citation key (it never changes).", show_default=False)
+    ],
+    assign: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="FIELD=VALUE",
+            help="Set a field; lists split on ';'; extra.NAME for a BibTeX field. Repeatable.",
+        ),
+    ] = None,
+    unset: Annotated[
+        list[str] | None, typer.Option("--unset", metavar="FIELD", help="Remove an optional field.")
+    ] = None,
+    add_tag: Annotated[
+        list[str] | None, typer.Option("--add-tag", help="Add a taxonomy node (id, alias, suffix).")
+    ] = None,
+    remove_tag: Annotated[
+        list[str] | None, typer.Option("--remove-tag", help="Remove a tag.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate and print the entry; write nothing.")
+    ] = False,
+    catalog: CatalogOption = None,
+) -> None:
+    """Change one entry: set or remove fields, add or remove tags. Validated first, then written
+    exactly as `effllm fmt` writes it.
+
+    [bold]Examples[/]
+
+      effllm edit hu2022lora --add-tag lora --remove-tag inference.quantization
+      effllm edit hu2022lora --set venue=ICLR --set type=inproceedings --set year=2022
+      effllm edit hu2022lora --set 'authors=Hu, Edward J.; Shen, Yelong' --unset notes
+    """
+    from .edit import edit_entry, parse_assignment
+
+    if not (assign or unset or add_tag or remove_tag):
+        raise typer.BadParameter("nothing to change: use --set, --unset, --add-tag or --remove-tag")
+    result = edit_entry(
+        key,
+        catalog,
+        assign=[parse_assignment(a) for a in assign or []],
+        unset=unset or [],
+        add_tags=add_tag or [],
+        remove_tags=remove_tag or [],
+        dry_run=dry_run,
+    )
+    if dry_run and result.reference is not None:
+        from .store import dump_entries
+
+        sys.stdout.write(dump_entries([result.reference.to_data(mode="python")]))
+    else:
+        print_note(f"updated {key} in {result.file}")
+
+
+@app.command()
+def rm(
+    key: Annotated[str, typer.Argument(help="Citation key.", show_default=False)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Write nothing.")] = False,
+    catalog: CatalogOption = None,
+) -> None:
+    """Remove one entry; the file is written exactly as `effllm fmt` writes it.
+
+    [bold]Examples[/]
+
+      effllm rm wang2024bit
+    """
+    from .edit import remove_entry
+
+    result = remove_entry(key, catalog, dry_run=dry_run)
+    print_note(("would remove" if dry_run else "removed") + f" {key} from {result.file}")
 
 
 def _taxonomy_for(catalog: Path | None) -> Any:

@@ -7,6 +7,7 @@ reference and validation all come from one place.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
@@ -34,6 +35,8 @@ __all__ = [
     "Venue",
     "VenueFile",
     "VenueKind",
+    "normalise_arxiv",
+    "normalise_doi",
 ]
 
 #: BibTeX-safe: no spaces, commas, braces, quotes, ``#``, ``%`` or ``~``.
@@ -46,6 +49,23 @@ DOI_PATTERN = r"^10\.\d{4,9}/\S+$"
 URL_PATTERN = r'^https?://[^\s/$.?#{}\\<>"`^|][^\s{}\\<>"`^|]*$'
 NODE_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+(-[a-z0-9]+)*)*$"
 EXTRA_FIELD_PATTERN = r"^[a-z][a-z0-9_-]*$"
+
+_ARXIV_PREFIX = re.compile(
+    r"^(?:arxiv:\s*|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/)", re.IGNORECASE
+)
+_DOI_PREFIX = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", re.IGNORECASE)
+
+
+def normalise_arxiv(text: str) -> str:
+    """The bare arXiv id from what people paste: ``arXiv:2401.00001``, an abs or pdf URL."""
+    bare = _ARXIV_PREFIX.sub("", text.strip())
+    return bare.removesuffix(".pdf").rstrip("/")
+
+
+def normalise_doi(text: str) -> str:
+    """The bare DOI from ``doi:10...`` or a ``https://doi.org/10...`` URL."""
+    return _DOI_PREFIX.sub("", text.strip())
+
 
 EntryType = Literal[
     "article",

@@ -6,7 +6,6 @@ Check ids are stable: CI configurations and the documentation refer to them.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -17,6 +16,7 @@ from . import store
 from .catalog import Catalog, Entry, arxiv_base, read_catalog
 from .errors import CatalogNotFoundError
 from .findings import Issue, Report, Severity
+from .messages import YEAR_MIN, plausible_years
 from .models import TYPE_FOR_KIND, URL_PATTERN
 
 __all__ = [
@@ -204,17 +204,17 @@ def check_tags(ctx: Context) -> Iterator[Issue]:
 
 def check_years(ctx: Context) -> Iterator[Issue]:
     """Years are plausible, and not earlier than the arXiv id's month says the paper appeared."""
-    latest = dt.date.today().year + 1
+    _, latest = plausible_years()
     for entry in ctx.catalog.entries:
         ref = entry.ref
-        if not 1950 <= ref.year <= latest:
+        if not YEAR_MIN <= ref.year <= latest:
             yield ctx.issue(
                 "implausible-year",
                 "error",
                 entry,
                 ("year",),
-                f"year {ref.year} is not plausible (1950..{latest})",
-                "write the year of publication",
+                f"year {ref.year} is not plausible ({YEAR_MIN}..{latest})",
+                "write the four-digit year of publication",
             )
             continue
         match = _NEW_ARXIV.match(ref.arxiv or "")

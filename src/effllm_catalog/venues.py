@@ -165,11 +165,17 @@ def read_venues(path: Path) -> tuple[VenueTable, list[Issue]]:
     try:
         parsed = VenueFile.model_validate(data)
     except ValidationError as exc:
-        from .catalog import describe_error
+        from .messages import translate
 
         issues = []
         for error in exc.errors():
-            _, message, hint = describe_error(error, list(Venue.model_fields))
+            where = ".".join(str(p) for p in error["loc"])
+            message = f"{where}: {translate(error)}"
+            if error["type"] == "missing":
+                message = f"required field '{where}' is missing"
+            elif error["type"] == "extra_forbidden":
+                message = f"unknown field '{where}'"
+            hint = "fields: " + ", ".join(Venue.model_fields) + "; see the comment atop venues.yaml"
             line, col = locator.locate(file, tuple(error["loc"]))
             issues.append(Issue("venue-table", "error", file, line, col, None, message, hint))
         return VenueTable([], file), issues
