@@ -275,7 +275,7 @@ def check_venues(ctx: Context) -> Iterator[Issue]:
         ref = entry.ref
         if not ref.venue:
             continue
-        venue = table.find(ref.venue)
+        venue = table.match(ref.venue)
         if venue is None:
             close = table.suggest(ref.venue)
             yield ctx.issue(

@@ -8,6 +8,7 @@ table decides which short names validate accepts, which entry type a venue calls
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -80,6 +81,22 @@ def _fold(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
+_ORDINAL_WORDS = "|".join(
+    w.casefold() for w in (*_ONES[1:], *_TENS_ORDINAL[2:], *_TENS[2:], *_CARDINAL_ONES[1:])
+)
+_NOISE = re.compile(
+    rf"\(.*?\)|\{{\w+\}}|\b(proceedings|of|the|annual|volume|vol|\d+(st|nd|rd|th)?"
+    rf"|({_ORDINAL_WORDS})(-({_ORDINAL_WORDS}))?)\b|[^\w\s]"
+)
+
+
+def _core(name: str) -> str:
+    """A venue name without what varies between editions: 'Proceedings of the', ordinals, years,
+    volume numbers and parentheses. ``Proceedings of the 41st International Conference on Machine
+    Learning`` and ``International Conference on Machine Learning`` share one core."""
+    return " ".join(_NOISE.sub(" ", name.casefold()).split())
+
+
 class VenueTable:
     """Lookup over the venue table: by short name or alias (case-insensitive), with suggestions."""
 
@@ -90,9 +107,16 @@ class VenueTable:
         self._names: dict[str, Venue] = {}
         for venue in venues:
             self.by_short.setdefault(venue.short, venue)
+        self._cores: dict[str, Venue] = {}
         for venue in venues:
             for name in (venue.short, *venue.aliases):
                 self._names.setdefault(_fold(name), venue)
+        for venue in venues:
+            names = (venue.short, *venue.aliases, venue.name, *venue.editions.values())
+            for name in (*names, *([venue.edition] if venue.edition else [])):
+                core = _core(name)
+                if core:
+                    self._cores.setdefault(core, venue)
 
     def __contains__(self, short: object) -> bool:
         return short in self.by_short
@@ -107,9 +131,16 @@ class VenueTable:
         """The venue a short name or alias names (any case), if any."""
         return self.by_short.get(name) or self._names.get(_fold(name))
 
+    def match(self, name: str) -> Venue | None:
+        """Like :meth:`find`, and also full names of any edition (``Advances in Neural
+        Information Processing Systems 37``, ``Proceedings of the 26th Annual International
+        Conference on Machine Learning``), as BibTeX from publishers and Crossref spell them."""
+        return self.find(name) or self._cores.get(_core(name))
+
     def canonical(self, name: str) -> str:
-        """The short name for ``name``, or ``name`` itself when the table does not know it."""
-        venue = self.find(name)
+        """The short name for ``name`` (a short name, alias or edition's full name), or ``name``
+        itself when the table does not know it."""
+        venue = self.match(name)
         return venue.short if venue else name
 
     def suggest(self, name: str, n: int = 3) -> list[str]:
@@ -120,7 +151,7 @@ class VenueTable:
 
     def entry_type(self, name: str) -> str | None:
         """The entry type the venue calls for (inproceedings, article or misc), if known."""
-        venue = self.find(name)
+        venue = self.match(name)
         return TYPE_FOR_KIND[venue.kind] if venue else None
 
     def full_name(self, name: str, year: int | None = None) -> str:
