@@ -535,8 +535,18 @@ def export_cmd(
         ),
     ] = None,
     title: Annotated[
-        str, typer.Option("--title", help="markdown: page title.")
+        str, typer.Option("--title", help="markdown: page title (not with --into).")
     ] = "Efficient LLM papers",
+    venue_style: Annotated[
+        str,
+        typer.Option(
+            "--venue-style",
+            metavar="short|full",
+            help="bibtex/biblatex/csl-json: the venue's short name (ICML) or the full name of its"
+            " edition from the venue table (Proceedings of the 41st International Conference on"
+            " Machine Learning).",
+        ),
+    ] = "short",
     catalog: CatalogOption = None,
 ) -> None:
     """Export entries as BibTeX, biblatex, CSL-JSON, Markdown, JSON or CSV.
@@ -551,10 +561,15 @@ def export_cmd(
       effllm export csl-json --key hu2022lora --key dettmers2023qlora
       effllm export markdown --into README.md      [dim]# between the effllm markers[/]
       effllm export csv | column -s, -t | less -S
+      effllm export bibtex --venue-style full -o refs.bib
+
+    BibTeX carries the taxonomy tags as keywords and arXiv ids as eprint, so `effllm import`
+    reads an export back without loss. A selection that matches nothing writes nothing and exits 1.
     """
     from .export import EXPORTERS, export_rows
 
     _check_choice("FORMAT", fmt, EXPORTERS)
+    _check_choice("--venue-style", venue_style, ("short", "full"))
     if into is not None and fmt != "markdown":
         raise typer.BadParameter(
             "--into only works with the markdown format", param_hint="'--into'"
@@ -572,7 +587,31 @@ def export_cmd(
         has_code=True if has_code else None,
     )
     rows = sorted(result.rows, key=lambda r: r["key"])
-    text = export_rows(fmt, rows, index.taxonomy, ascii_only=ascii_only, title=title)
+    if not rows:
+        from .errors import CatalogError
+
+        raise CatalogError(
+            "no entries match this selection; nothing was written",
+            hint="`effllm search` with the same query shows what matches",
+            check="empty-selection",
+        )
+    venues = None
+    if venue_style == "full":
+        from .store import resolve_catalog_dir
+        from .venues import load_venues
+
+        venues = load_venues(resolve_catalog_dir(catalog))
+    text = export_rows(
+        fmt,
+        rows,
+        index.taxonomy,
+        ascii_only=ascii_only,
+        title=title,
+        standalone=into is None,
+        dims=[index.taxonomy.resolve(d) for d in dim or []],
+        venues=venues,
+        venue_style=venue_style,
+    )
     if into is not None:
         from .export.markdown import splice
         from .store import atomic_write, file_lock, read_text

@@ -418,6 +418,7 @@ def import_bibtex(
         seen = DuplicateFinder(catalog)
         taken = set(catalog.by_key)
         accepted: list[Reference] = []
+        lines: dict[str, tuple[int, str]] = {}
         for draft in parsed.drafts:
             data = dict(draft.data)
             data["tags"] = list(dict.fromkeys([*resolved, *_keyword_tags(data, catalog)]))
@@ -446,15 +447,24 @@ def import_bibtex(
                     (draft.line, draft.source_key, f"duplicate of {duplicate[0]}: {duplicate[1]}")
                 )
                 continue
-            errors = _new_errors(catalog, [*accepted, ref])
-            mine = [e for e in errors if e.key == ref.key]
-            if mine:
-                report.failed.append((draft.line, draft.source_key, mine[0].message))
-                continue
             accepted.append(ref)
             seen.add(ref)
             taken.add(ref.key)
-            report.imported.append((draft.line, draft.source_key, ref.key))
+            lines[ref.key] = (draft.line, draft.source_key)
+        # The catalog checks run once over everything (not once per entry, which is quadratic);
+        # an entry with an error is reported and left out. Leaving entries out cannot give the
+        # others new errors, so one pass settles it.
+        failing: dict[str, str] = {}
+        for issue in _new_errors(catalog, accepted):
+            failing.setdefault(issue.key or "", issue.message)
+        for ref in accepted:
+            line, bib_key = lines[ref.key]
+            if ref.key in failing:
+                report.failed.append((line, bib_key, failing[ref.key]))
+            else:
+                report.imported.append((line, bib_key, ref.key))
+        accepted = [r for r in accepted if r.key not in failing]
+        report.failed.sort()
         if accepted and not dry_run:
             _rewrite(target, lambda items: [*items, *(r.to_data(mode="python") for r in accepted)])
             report.written = True
