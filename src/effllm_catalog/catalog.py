@@ -19,7 +19,14 @@ from pydantic_core import ErrorDetails
 from . import store
 from .errors import CatalogError, InvalidCatalogError
 from .findings import Issue
-from .models import FIELD_ORDER, Metric, Reference, TaxonomyFile, TaxonomyNode
+from .models import (
+    FIELD_ORDER,
+    TRUNCATED_AUTHOR,
+    Metric,
+    Reference,
+    TaxonomyFile,
+    TaxonomyNode,
+)
 from .taxonomy import Taxonomy
 from .venues import VenueTable, read_venues, venues_path
 
@@ -264,12 +271,49 @@ def read_references(
         try:
             ref = Reference.model_validate(item)
         except ValidationError as exc:
-            for error in exc.errors():
+            errors = exc.errors()
+            for error in errors:
                 issues.append(_issue_from_error(error, file, (index,), key, locator, fields))
+            # The entry's other checks still run on what is valid, so every finding of an entry
+            # shows at once instead of one fix at a time.
+            salvaged = _salvage(item, errors)
+            if salvaged is not None:
+                entries.append(Entry(salvaged, file, index))
             continue
         entries.append(Entry(ref, file, index))
         issues.extend(_author_style(item, ref, file, index, locator))
     return entries, issues
+
+
+_REQUIRED = frozenset(n for n, f in Reference.model_fields.items() if f.is_required())
+
+
+def _salvage(item: dict[str, Any], errors: Sequence[ErrorDetails]) -> Reference | None:
+    """The entry without its invalid parts (bad optional fields, bad list items, unknown
+    fields), or None when a required field itself is unusable."""
+    data = dict(item)
+    drop_items: dict[str, set[int]] = {}
+    for error in errors:
+        loc = error["loc"]
+        if not loc or not isinstance(loc[0], str):
+            return None
+        name = loc[0]
+        if error["type"] == "extra_forbidden":
+            data.pop(name, None)
+        elif len(loc) >= 2 and isinstance(loc[1], int) and isinstance(data.get(name), list):
+            drop_items.setdefault(name, set()).add(loc[1])
+        elif name == "extra" and len(loc) >= 2 and isinstance(data.get(name), dict):
+            data[name] = {k: v for k, v in data[name].items() if k != loc[1]}
+        elif name in _REQUIRED:
+            return None
+        else:
+            data.pop(name, None)
+    for name, bad in drop_items.items():
+        data[name] = [v for i, v in enumerate(data[name]) if i not in bad]
+    try:
+        return Reference.model_validate(data)
+    except ValidationError:
+        return None
 
 
 def _author_style(
@@ -278,6 +322,8 @@ def _author_style(
     # "Given Family" parses, but is ambiguous for many names; the catalog spells "Family, Given".
     # Only the raw text shows which form was written, so this style check runs while loading.
     for i, name in enumerate(item.get("authors") or []):
+        if isinstance(name, str) and TRUNCATED_AUTHOR.match(name.strip()):
+            continue  # 'et al.' is not a name to reorder: truncated-authors reports it
         if isinstance(name, str) and "," not in name and " " in name.strip():
             line, col = locator.locate(file, (index, "authors", i))
             yield Issue(

@@ -43,6 +43,8 @@ __all__ = [
 KEY_PATTERN = r"^[A-Za-z][A-Za-z0-9_:.+-]*$"
 #: New-style (``2106.09685``, optional version) and old-style (``cs/0112017``) arXiv identifiers.
 ARXIV_PATTERN = r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$"
+#: What stands in for missing authors: 'et al.', 'others', '...'. Never a name.
+TRUNCATED_AUTHOR = re.compile(r"^(et\.?\s*al\.?|others|and others|\.\.\.|…)$", re.IGNORECASE)
 DOI_PATTERN = r"^10\.\d{4,9}/\S+$"
 # Valid ECMA-262 as well as Python: JSON Schema tools (check-jsonschema, editors) compile patterns
 # as JavaScript regular expressions in unicode mode, where an escaped quote is a syntax error.

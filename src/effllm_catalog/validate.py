@@ -17,7 +17,7 @@ from .catalog import Catalog, Entry, arxiv_base, read_catalog
 from .errors import CatalogNotFoundError
 from .findings import Issue, Report, Severity
 from .messages import YEAR_MIN, plausible_years
-from .models import TYPE_FOR_KIND, URL_PATTERN
+from .models import TRUNCATED_AUTHOR, TYPE_FOR_KIND, URL_PATTERN
 
 __all__ = [
     "CHECKS",
@@ -63,7 +63,7 @@ Check = Callable[[Context], Iterator[Issue]]
 # --------------------------------------------------------------------------- helpers
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_TRUNCATED = re.compile(r"^(et\.?\s*al\.?|others|and others|\.\.\.|…)$", re.IGNORECASE)
+_TRUNCATED = TRUNCATED_AUTHOR
 _BRACE_TOKEN = re.compile(r"\\.|[{}]", re.DOTALL)  # an escaped character, or a brace
 _NEW_ARXIV = re.compile(r"^(\d{2})(\d{2})\.(\d+)")
 _URL = re.compile(URL_PATTERN)
