@@ -298,7 +298,7 @@ def _salvage(item: dict[str, Any], errors: Sequence[ErrorDetails]) -> Reference 
         if not loc or not isinstance(loc[0], str):
             return None
         name = loc[0]
-        if error["type"] == "extra_forbidden":
+        if error["type"] == "extra_forbidden" and len(loc) == 1:
             data.pop(name, None)
         elif len(loc) >= 2 and isinstance(loc[1], int) and isinstance(data.get(name), list):
             drop_items.setdefault(name, set()).add(loc[1])
@@ -309,7 +309,8 @@ def _salvage(item: dict[str, Any], errors: Sequence[ErrorDetails]) -> Reference 
         else:
             data.pop(name, None)
     for name, bad in drop_items.items():
-        data[name] = [v for i, v in enumerate(data[name]) if i not in bad]
+        if isinstance(data.get(name), list):
+            data[name] = [v for i, v in enumerate(data[name]) if i not in bad]
     try:
         return Reference.model_validate(data)
     except ValidationError:
