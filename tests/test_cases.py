@@ -46,6 +46,16 @@ def test_invalid_case(case: Path, tmp_path: Path, runner: CliRunner) -> None:
     # `also`: further findings the same run must report (every finding of an entry at once).
     for check, line in expected.get("also", []):
         assert (check, line) in [(c, n) for c, n, _ in found], found
+    # `message`, `hint`, `excerpt`: words the expected finding must show (in the catalog's words).
+    issue = next(
+        i
+        for i in report["issues"]
+        if (i["check"], i["line"], i["severity"])
+        == (expected["check"], expected["line"], expected["severity"])
+    )
+    for part in ("message", "hint", "excerpt"):
+        for words in expected.get(part, []):
+            assert words in (issue[part] or ""), (part, words, issue)
     # `only`: the expected finding is the one finding on its line (no second, contradictory one).
     if expected.get("only"):
         assert [f for f in found if f[1] == expected["line"]] == [

@@ -206,7 +206,15 @@ def _valid(model: Any, value: Any) -> bool:
 
 def _issue_from_exception(exc: CatalogError) -> Issue:
     return Issue(
-        exc.check, "error", exc.file or "<input>", exc.line, exc.col, None, exc.message, exc.hint
+        exc.check,
+        "error",
+        exc.file or "<input>",
+        exc.line,
+        exc.col,
+        None,
+        exc.message,
+        exc.hint,
+        getattr(exc, "excerpt", None),
     )
 
 
@@ -215,12 +223,24 @@ def read_references(
 ) -> tuple[list[Entry], list[Issue]]:
     """Read one references file; invalid entries are skipped and reported as findings."""
     file = str(path)
+    broken: list[Issue] = []
     try:
         data = store.iter_entries(path, max_bytes)
     except CatalogError as exc:
         if exc.exit_code == 2:
             raise
-        return [], [_issue_from_exception(exc)]
+        # A syntax error in one entry: read every entry on its own, so the rest of the file is
+        # still checked and each broken entry reports its own error.
+        parts = None
+        if exc.line and exc.check in _PER_ENTRY_CHECKS:
+            try:
+                parts = store.parse_entries_separately(path, max_bytes)
+            except CatalogError:
+                parts = None
+        if parts is None:
+            return [], [_issue_from_exception(exc)]
+        data, load_errors = parts
+        broken = [_issue_from_exception(e) for e in load_errors]
     if data is None:
         return [], [
             Issue(
@@ -248,9 +268,11 @@ def read_references(
             )
         ]
     entries: list[Entry] = []
-    issues: list[Issue] = []
+    issues: list[Issue] = broken
     fields = list(FIELD_ORDER)
     for index, item in enumerate(data):
+        if item is store.UNREADABLE:
+            continue
         if not isinstance(item, dict):
             line, col = locator.locate(file, (index,))
             issues.append(
@@ -284,6 +306,11 @@ def read_references(
         issues.extend(_author_style(item, ref, file, index, locator))
     return entries, issues
 
+
+#: Load errors that belong to one entry: the file's other entries can still be read.
+_PER_ENTRY_CHECKS = frozenset(
+    {"yaml-syntax", "yaml-value", "yaml-tag", "duplicate-yaml-key", "control-char"}
+)
 
 _REQUIRED = frozenset(n for n, f in Reference.model_fields.items() if f.is_required())
 

@@ -29,7 +29,7 @@ class _Boundary(TyperGroup):
             return super().invoke(ctx)
         except CatalogError as exc:
             location = exc.location if exc.file else None
-            print_error(exc.message, location, exc.hint)
+            print_error(exc.message, location, exc.hint, exc.excerpt)
             raise typer.Exit(exc.exit_code) from None
         except BrokenPipeError:
             # `effllm search ... | head`: the reader left; that is not an error.
@@ -167,7 +167,7 @@ def main() -> None:
     try:
         app()
     except CatalogError as exc:  # raised outside a command, e.g. from an option callback
-        print_error(exc.message, exc.location if exc.file else None, exc.hint)
+        print_error(exc.message, exc.location if exc.file else None, exc.hint, exc.excerpt)
         sys.exit(exc.exit_code)
 
 

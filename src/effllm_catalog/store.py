@@ -193,16 +193,54 @@ def read_text(path: Path, max_bytes: int | None = None) -> str:
     return text.removeprefix("\ufeff")
 
 
-def _syntax_error(exc: yaml.MarkedYAMLError, file: str) -> LoadError:
+def excerpt(text: str, line: int, col: int) -> str:
+    """Line ``line`` (1-based) of ``text`` with a caret under column ``col``; tabs shown as →."""
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return ""
+    shown = lines[line - 1].replace("\t", "→")
+    if len(shown) > 160:
+        start = max(0, col - 80)
+        shown, col = shown[start : start + 160], col - start
+    gutter = f"{line:>5} | "
+    return f"{gutter}{shown}\n{' ' * (len(gutter) - 2)}| {' ' * max(col - 1, 0)}^"
+
+
+_KEY_VALUE = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][\w-]*):\s+(.*?)\s*$")
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, file: str, text: str = "") -> LoadError:
     problem = exc.problem or exc.context or "invalid YAML"
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark is not None else 0
+    col = mark.column + 1 if mark is not None else 0
+    lines = text.splitlines()
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    message = f"YAML syntax error: {problem}"
     hint = "fix the YAML syntax at this position"
     check = "yaml-syntax"
-    if "\t" in problem or "tab" in problem:
-        hint = "YAML does not allow tabs for indentation; use spaces"
+    indent = source[: len(source) - len(source.lstrip(" \t"))]
+    if "\t" in problem or "tab" in problem or "\t" in indent or source[col - 1 : col] == "\t":
+        tab_col = (indent.index("\t") + 1) if "\t" in indent else col
+        message = f"YAML syntax error: a tab character in the indentation (column {tab_col})"
+        hint = "YAML indents with spaces only: replace the tab with spaces"
+        col = tab_col
+    elif "mapping values are not allowed" in problem:
+        match = _KEY_VALUE.match(source)
+        message = "YAML syntax error: a value holding ': ' must be quoted"
+        if match:
+            value = match.group(3).replace("'", "''")
+            hint = f"quote the value: {match.group(2)}: '{value}'"
+        else:
+            hint = "put the value in quotes, e.g. title: 'LoRA: Low-Rank Adaptation'"
     elif "nesting depth" in problem:  # libyaml's own bound
         check, hint = "yaml-depth", "catalog entries are flat mappings; check the brackets"
-    mark = exc.problem_mark or exc.context_mark
-    return _located(f"YAML syntax error: {problem}", mark, file, hint, check)
+    error = _located(message, mark, file, hint, check)
+    if mark is not None:
+        error.col = col
+    if source:
+        error.excerpt = excerpt(text, line, col)
+    return error
 
 
 def read_yaml(path: Path, max_bytes: int | None = None) -> Any:
@@ -266,6 +304,57 @@ def iter_entries(path: Path, max_bytes: int | None = None) -> Any:
     return entries
 
 
+#: Stands for an entry that could not be parsed, keeping list positions aligned.
+UNREADABLE = object()
+
+
+def _entry_chunks(text: str) -> list[tuple[int, str]] | None:
+    """(0-based first line, text) of each top-level entry, or None if the file is not a plain
+    block list of entries (see :func:`_batches`)."""
+    if _UNSPLITTABLE.search(text):
+        return None
+    starts = [m.start() for m in re.finditer(r"^-(?:[ \t]|$)", text, re.MULTILINE)]
+    head = text[: starts[0]] if starts else ""
+    if not starts or any(
+        ln.strip() and not ln.lstrip().startswith("#") for ln in head.splitlines()
+    ):
+        return None
+    bounds = [*starts, len(text)]
+    return [
+        (text.count("\n", 0, bounds[i]), text[bounds[i] : bounds[i + 1]])
+        for i in range(len(starts))
+    ]
+
+
+def parse_entries_separately(
+    path: Path, max_bytes: int | None = None
+) -> tuple[list[Any], list[LoadError]] | None:
+    """Parse each top-level entry on its own: the entries (``UNREADABLE`` for a broken one) and
+    one error per broken entry, with true line numbers. None when the file cannot be split."""
+    file = str(path)
+    text = read_text(path, max_bytes)
+    chunks = _entry_chunks(text)
+    if chunks is None:
+        return None
+    entries: list[Any] = []
+    errors: list[LoadError] = []
+    for first_line, chunk in chunks:
+        # Leading newlines put every mark on its real line; the padding costs nothing to parse.
+        padded = "\n" * first_line + chunk
+        try:
+            part = parse_yaml(padded, file)
+        except LoadError as exc:
+            if exc.excerpt:
+                exc.excerpt = excerpt(text, exc.line or 0, exc.col or 0)
+            errors.append(exc)
+            entries.append(UNREADABLE)
+            continue
+        if not isinstance(part, list) or len(part) != 1:
+            return None
+        entries.append(part[0])
+    return entries, errors
+
+
 def parse_yaml(text: str, file: str = "<input>") -> Any:
     """Parse YAML text with the strict safe loader; see :func:`read_yaml`."""
     loader = _StrictLoader(text)
@@ -295,7 +384,7 @@ def parse_yaml(text: str, file: str = "<input>") -> Any:
             "yaml-value",
         ) from None
     except yaml.MarkedYAMLError as exc:
-        raise _syntax_error(exc, file) from None
+        raise _syntax_error(exc, file, text) from None
     except yaml.YAMLError as exc:
         raise LoadError(f"YAML error: {exc}", file=file, check="yaml-syntax") from None
     except RecursionError:
@@ -305,6 +394,15 @@ def parse_yaml(text: str, file: str = "<input>") -> Any:
 
 
 PathPart = str | int
+
+
+def _compose(text: str) -> Node | None:
+    loader = _BaseLoader(text)
+    try:
+        node: Node | None = loader.get_single_node()
+        return node
+    finally:
+        loader.dispose()
 
 
 class Locator:
@@ -317,14 +415,35 @@ class Locator:
         if file not in self._roots:
             try:
                 text = read_text(Path(file), max_bytes=1 << 62)
-                loader = _BaseLoader(text)
-                try:
-                    self._roots[file] = loader.get_single_node()
-                finally:
-                    loader.dispose()
-            except (yaml.YAMLError, LoadError, CatalogNotFoundError):
+            except (LoadError, CatalogNotFoundError):
                 self._roots[file] = None
+                return None
+            try:
+                self._roots[file] = _compose(text)
+            except yaml.YAMLError:
+                self._roots[file] = self._compose_entries(text)
         return self._roots[file]
+
+    @staticmethod
+    def _compose_entries(text: str) -> Node | None:
+        """A file with a broken entry: compose each entry alone, as one sequence."""
+        chunks = _entry_chunks(text)
+        if chunks is None:
+            return None
+        items: list[Node] = []
+        for first_line, chunk in chunks:
+            try:
+                node = _compose("\n" * first_line + chunk)
+            except yaml.YAMLError:
+                node = None
+            if isinstance(node, SequenceNode) and len(node.value) == 1:
+                items.append(node.value[0])
+            else:  # a placeholder at the entry's first line keeps positions aligned
+                mark = yaml.Mark("", 0, first_line, 2, "", 0)
+                items.append(ScalarNode("tag:yaml.org,2002:null", "", mark, mark))
+        if not items:
+            return None
+        return SequenceNode("tag:yaml.org,2002:seq", items, items[0].start_mark, items[-1].end_mark)
 
     def locate(self, file: str, path: Sequence[PathPart], *, key: bool = False) -> tuple[int, int]:
         """Return 1-based (line, col) of the value at ``path``, or of its key when ``key`` is set.
