@@ -972,7 +972,7 @@ def schema(
     [bold]Examples[/]
 
       effllm schema references -o docs/schema/references.schema.json
-      check-jsonschema --schemafile <(effllm schema) data/references.yaml
+      effllm schema -o refs.schema.json && check-jsonschema --schemafile refs.schema.json data/references.yaml
     """
     import json
 
