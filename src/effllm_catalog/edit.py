@@ -1,9 +1,10 @@
-"""Commands that change the catalog: add, import, fmt. All writes go through store (atomic, locked).
+"""Commands that change the catalog: add, import, edit, rm, fmt. All writes go through store
+(atomic, locked).
 
 The rule for every write: validate first, write second, and never lose a byte the user wrote.
-``add`` and ``import`` append text to ``references.yaml`` (existing bytes, comments included, stay as
-they are); ``fmt`` rewrites the layout only and refuses to run when it would drop a comment.
-"""
+Every command writes the file exactly as ``fmt`` would (entries sorted by key, fields in catalog
+order, the comment header kept), so ``effllm fmt --check`` passes right after it; a comment that
+the canonical layout cannot keep makes the command refuse, naming its line, instead of dropping it.
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """The only module that touches the network: the arXiv API and Crossref, for ``add --fetch``.
 
 Standard library only (``urllib`` and ``xml.etree``): two GET requests need no HTTP client
-dependency, and expat refuses entity-expansion bombs since Python 3.7.1's bundled libexpat 2.4.
+dependency. ElementTree never fetches external entities, and expat 2.4 and later (what supported
+Pythons ship or link) caps entity expansion, so a hostile answer cannot blow up.
 Nothing here runs unless the user passes ``--fetch``; every failure (no network, a timeout, an
 unknown id, an unexpected answer) becomes a :class:`FetchError` with a hint, and the caller writes
 nothing.
