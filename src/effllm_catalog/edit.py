@@ -5,6 +5,7 @@ The rule for every write: validate first, write second, and never lose a byte th
 Every command writes the file exactly as ``fmt`` would (entries sorted by key, fields in catalog
 order, the comment header kept), so ``effllm fmt --check`` passes right after it; a comment that
 the canonical layout cannot keep makes the command refuse, naming its line, instead of dropping it.
+"""
 
 from __future__ import annotations
 
