@@ -188,3 +188,48 @@ def test_json_import_report_is_unchanged_by_tags(
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     assert "no taxonomy tag" in report["failed"][0]["problem"]
+
+
+def test_edit_can_fix_the_entry_that_breaks_the_catalog(
+    runner: CliRunner, make_catalog: MakeCatalog
+) -> None:
+    """The entry being edited may be invalid (a wrong tag, a bad URL): edit is how it gets fixed."""
+    from .conftest import QLORA, SPARSEGPT
+
+    broken = SPARSEGPT.replace("inference.pruning.unstructured", "ptqq").replace(
+        "code: https://github.com/IST-DASLab/sparsegpt", "code: github.com/x"
+    )
+    folder = make_catalog(broken + QLORA)
+    assert runner.invoke(app, ["validate", str(folder)]).exit_code == 1
+    result = runner.invoke(
+        app,
+        [
+            "edit",
+            "frantar2023sparsegpt",
+            "--remove-tag",
+            "ptqq",
+            "--add-tag",
+            "inference.pruning.unstructured",
+            "--set",
+            "code=https://github.com/IST-DASLab/sparsegpt",
+            "-C",
+            str(folder),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    check = runner.invoke(app, ["validate", str(folder), "--strict"])
+    assert check.exit_code == 0, check.output
+    _fmt_clean(runner, folder)
+    # Another entry's errors still block an edit: the command fixes one entry at a time.
+    other = runner.invoke(
+        app,
+        [
+            "edit",
+            "dettmers2023qlora",
+            "--set",
+            "names=QLoRA",
+            "-C",
+            str(make_catalog(broken + QLORA)),
+        ],
+    )
+    assert other.exit_code == 1 and "fix them before changing it" in other.output
