@@ -950,6 +950,59 @@ def fmt(
         print_note(f"{len(results)} file(s) already formatted")
 
 
+# --------------------------------------------------------------------------- site
+
+
+@app.command()
+def site(
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Folder to write the site to; a site built there before is replaced.",
+            file_okay=False,
+        ),
+    ] = Path("site"),
+    title: Annotated[
+        str, typer.Option("--title", help="Site title, shown on every page.")
+    ] = "Efficient LLM papers",
+    output_format: Annotated[
+        str,
+        typer.Option("--format", "-f", metavar="text|json", help="Report format."),
+    ] = "text",
+    catalog: CatalogOption = None,
+) -> None:
+    """Build a static website of the catalog: home with the taxonomy tree, a page per node, per
+    paper and a stats page, with search in the page.
+
+    No server and no network, at build or view time: open DIR/index.html from disk or publish the
+    folder (GitHub Pages). The same catalog gives the same bytes. A folder that is not empty and was
+    not built by `effllm site` is refused.
+
+    [bold]Examples[/]
+
+      effllm site -o site && xdg-open site/index.html
+      effllm site --catalog data -o public --title 'Efficient LLM survey: papers'
+      effllm site -o site --format json      [dim]# pages written, for scripts[/]
+    """
+    from .catalog import load_catalog
+    from .render import console, dump_json
+    from .site import build_site
+
+    _check_choice("--format", output_format, ("text", "json"))
+    with console(stderr=True).status("building the site"):
+        result = build_site(load_catalog(catalog), output, title=title)
+    if output_format == "json":
+        dump_json(result.to_data(), sys.stdout)
+        return
+    pages = ", ".join(f"{n} {kind}" for kind, n in result.pages.items())
+    print_note(
+        f"wrote {output}/index.html: {sum(result.pages.values())} pages ({pages}),"
+        f" {result.files} files, {result.size / 1e6:.1f} MB"
+    )
+
+
 # --------------------------------------------------------------------------- ecosystem
 
 

@@ -245,6 +245,12 @@ class Reference(BaseModel):
             " trainable parameters of fine-tuning by orders of magnitude with no added latency."
         ],
     )
+    kind: Literal["method", "survey", "benchmark"] = Field(
+        default="method",
+        description="What the paper is: a method (or system, model, analysis) paper, a survey, or a"
+        " benchmark / empirical study of efficient methods. Written only when not 'method'.",
+        examples=["survey"],
+    )
     tags: list[NodeId] = Field(
         min_length=1,
         description="Taxonomy node ids (most specific that fit); see data/taxonomy.yaml.",

@@ -203,7 +203,12 @@ def check_tags(ctx: Context) -> Iterator[Issue]:
 
 
 def check_years(ctx: Context) -> Iterator[Issue]:
-    """Years are plausible, and not earlier than the arXiv id's month says the paper appeared."""
+    """Years are plausible, and not earlier than the arXiv id says the paper appeared.
+
+    A published paper may be posted to arXiv after its venue (EMNLP in December, arXiv in March), so
+    it may be one year earlier than its id; a preprint may not (except a January id: a paper
+    submitted on 31 December is numbered in January).
+    """
     _, latest = plausible_years()
     for entry in ctx.catalog.entries:
         ref = entry.ref
@@ -222,6 +227,8 @@ def check_years(ctx: Context) -> Iterator[Issue]:
             posted = 2000 + int(match.group(1))
             # A paper submitted on 31 December is announced, and numbered, in January.
             earliest = posted - 1 if match.group(2) == "01" else posted
+            if ref.venue not in (None, "arXiv"):
+                earliest = posted - 1
             if ref.year < earliest:
                 yield ctx.issue(
                     "year-before-arxiv",
@@ -576,8 +583,8 @@ CHECK_IDS: dict[str, str] = {
     "bad-url": "a URL that is not http(s)",
     "bad-year": "a year that is not a number",
     "implausible-year": "a year outside 1950..next year",
-    "year-before-arxiv": "a year earlier than the arXiv id's year (a January id allows the year"
-    " before)",
+    "year-before-arxiv": "a year earlier than the arXiv id's year (a published paper, or a January"
+    " id, may be one year earlier)",
     "duplicate-key": "two entries with one citation key",
     "duplicate-arxiv": "two entries with one arXiv id",
     "duplicate-doi": "two entries with one DOI",

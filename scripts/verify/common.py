@@ -1,0 +1,146 @@
+"""Shared helpers of the verification pipeline: title normalisation, the catalog and the ledger.
+
+The ledger (``scripts/verify/ledger/*.jsonl``) is the evidence as data: one JSON object a line, one
+line per entry per check, later lines winning field by field. A record names the entry (``key``), when
+it was checked, how (``method``), the fields it established and the primary records they came from
+(``evidence``: URLs). ``apply.py`` writes the ledger into ``data/references.yaml``; ``check.py``
+re-checks it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+REFERENCES = ROOT / "data" / "references.yaml"
+LEDGER_DIR = Path(__file__).resolve().parent / "ledger"
+SHARED = ROOT.parent / "shared" / "data"
+VENUES_FILE = SHARED / "venues" / "accepted-papers.jsonl.gz"
+
+#: The fields a ledger record may establish, in the order ``apply.py`` writes them.
+FIELDS = ("type", "title", "authors", "year", "venue", "doi", "names", "summary")
+#: Record statuses: published (venue record found), preprint (latest arXiv version, no venue
+#: record), unresolved (a venue claimed by the lists that look-ups could neither confirm nor refute:
+#: kept, and queued for the next look-up round), remove (not an LLM-efficiency paper).
+STATUSES = ("published", "preprint", "unresolved", "remove")
+#: Hosts whose pages count as primary records (see docs/data-sources.md).
+PRIMARY_HOSTS = (
+    "arxiv.org",
+    "aclanthology.org",
+    "aclweb.org",
+    "proceedings.mlr.press",
+    "openreview.net",
+    "proceedings.neurips.cc",
+    "papers.nips.cc",
+    "neurips.cc",
+    "nips.cc",
+    "mlanthology.org",
+    "dblp.org",
+    "doi.org",
+    "dl.acm.org",
+    "ieeexplore.ieee.org",
+    "www.usenix.org",
+    "usenix.org",
+    "proceedings.mlsys.org",
+    "mlsys.org",
+    "hpca-conf.org",
+    "conference-program.com",
+    "ojs.aaai.org",
+    "www.ijcai.org",
+    "ijcai.org",
+    "jmlr.org",
+    "www.jmlr.org",
+    "link.springer.com",
+    "www.vldb.org",
+    "vldb.org",
+    "openaccess.thecvf.com",
+    "www.nature.com",
+    "www.sciencedirect.com",
+    "www.isca-archive.org",
+    "iclr.cc",
+    "icml.cc",
+    "aaai.org",
+)
+
+
+def norm_title(text: str) -> str:
+    """Lower-case ASCII letters and digits only: the key titles are matched on."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "", text.lower())
+
+
+def norm_name(text: str) -> str:
+    """A family name reduced for comparison (accents, case, hyphens and spaces dropped)."""
+    return norm_title(text)
+
+
+def family_names(authors: list[str]) -> list[str]:
+    """Family names of an author list written either 'Family, Given' or 'Given Family'."""
+    out = []
+    for a in authors:
+        a = " ".join(a.split())
+        if "," in a:
+            out.append(norm_name(a.partition(",")[0]))
+        else:
+            out.append(norm_name(a.rsplit(" ", 1)[-1]))
+    return out
+
+
+def load_references(path: Path = REFERENCES) -> list[dict[str, Any]]:
+    """The catalog entries as plain dicts (safe C loader)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with path.open(encoding="utf-8") as fh:
+        data = yaml.load(fh, Loader=loader)  # a safe loader, chosen at run time
+    return list(data or [])
+
+
+def iter_ledger(directory: Path = LEDGER_DIR) -> Iterator[tuple[Path, int, dict[str, Any]]]:
+    """Every ledger record with its file and line, files in name order."""
+    for path in sorted(directory.glob("*.jsonl")):
+        with path.open(encoding="utf-8") as fh:
+            for lineno, line in enumerate(fh, 1):
+                if line.strip():
+                    yield path, lineno, json.loads(line)
+
+
+def merged_ledger(directory: Path = LEDGER_DIR) -> dict[str, dict[str, Any]]:
+    """Per key, the ledger's records merged field by field (later files and lines win).
+
+    ``evidence`` accumulates; ``checks`` lists every record's method and date.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for path, lineno, rec in iter_ledger(directory):
+        cur = out.setdefault(rec["key"], {"evidence": [], "checks": []})
+        for name, value in rec.items():
+            if name == "evidence":
+                for url in value:
+                    if url not in cur["evidence"]:
+                        cur["evidence"].append(url)
+            elif name not in ("key", "checked", "method", "note"):
+                cur[name] = value
+        cur["checks"].append(
+            {
+                "method": rec.get("method"),
+                "checked": rec.get("checked"),
+                "at": f"{path.name}:{lineno}",
+            }
+        )
+    return out
+
+
+def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
+    """Write records one JSON object a line, UTF-8, keys in insertion order."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        for rec in records:
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    tmp.replace(path)

@@ -1,0 +1,202 @@
+"""Stage 1: find published versions offline in the accepted-paper lists of ``shared/data/venues``.
+
+For every catalog entry (or the keys given), look its normalised title up among ~146k accepted papers
+(exact, then fuzzy at >= 93 similarity), and accept a match only when the first author agrees (the
+entry's first family name among the record's first three, or the record's first among the entry's)
+and the venue year lies in the window [arXiv year - 1, arXiv year + 3]. A main-track paper wins over
+a workshop version. Writes ``ledger/offline-venues.jsonl`` (one record per matched entry, with the
+record's title, authors, venue, year and its citable URL) and prints what it found.
+
+    python scripts/verify/match_offline.py            # the whole catalog
+    python scripts/verify/match_offline.py KEY ...    # some entries only (printed, not written)
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import json
+import sys
+from collections import Counter, defaultdict
+from typing import Any
+
+from common import LEDGER_DIR, VENUES_FILE, family_names, load_references, norm_title, write_jsonl
+from rapidfuzz import fuzz, process
+
+#: (source, venue id) -> catalog short venue name (data/venues.yaml), entry type.
+VENUE_MAP: dict[str, tuple[str, str]] = {
+    "iclr": ("ICLR", "inproceedings"),
+    "icml": ("ICML", "inproceedings"),
+    "neurips": ("NeurIPS", "inproceedings"),
+    "nips": ("NeurIPS", "inproceedings"),
+    "tmlr": ("TMLR", "article"),
+    "jmlr": ("JMLR", "article"),
+    "dmlr": ("DMLR", "article"),
+    "mloss": ("JMLR", "article"),
+    "aistats": ("AISTATS", "inproceedings"),
+    "colt": ("COLT", "inproceedings"),
+    "uai": ("UAI", "inproceedings"),
+    "cvpr": ("CVPR", "inproceedings"),
+    "iccv": ("ICCV", "inproceedings"),
+    "eccv": ("ECCV", "inproceedings"),
+    "corl": ("CoRL", "inproceedings"),
+    "iclrw": ("ICLR Workshop", "inproceedings"),
+    "icmlw": ("ICML Workshop", "inproceedings"),
+    "acl": ("ACL", "inproceedings"),
+    "naacl": ("NAACL", "inproceedings"),
+    "coling": ("COLING", "inproceedings"),
+    "colm": ("COLM", "inproceedings"),
+    "aaai": ("AAAI", "inproceedings"),
+    "ijcai": ("IJCAI", "inproceedings"),
+    "www": ("WWW", "inproceedings"),
+    "kdd": ("KDD", "inproceedings"),
+    "sigir": ("SIGIR", "inproceedings"),
+    "mlsys": ("MLSys", "inproceedings"),
+}
+
+
+def evidence_url(row: dict[str, Any]) -> str | None:
+    """The citable page of an accepted-paper row, where its source gives one."""
+    rid = row.get("id") or ""
+    if row["source"] == "mlanthology" and rid:
+        return f"https://mlanthology.org/{row['venue']}/{row['year']}/{rid}"
+    if row["source"] == "paperlists" and rid:
+        if row["venue"] in ("acl", "naacl", "coling") and "." in rid:
+            return f"https://aclanthology.org/{rid}/"
+        if row["venue"] in ("colm", "iclr", "www") and len(rid) >= 8:
+            return f"https://openreview.net/forum?id={rid}"
+    return None
+
+
+def venue_of(row: dict[str, Any]) -> tuple[str, str, bool]:
+    """(venue, type, is_workshop) of a row in the catalog's vocabulary."""
+    venue, etype = VENUE_MAP[row["venue"]]
+    workshop = row["venue"] in ("iclrw", "icmlw")
+    if row["source"] == "paperlists":
+        if row["type"] == "Findings":
+            venue = f"Findings of {venue}"
+        elif row["type"] == "Workshop":
+            venue, workshop = f"{venue} Workshop", True
+    return venue, etype, workshop
+
+
+def to_family_given(name: str) -> str:
+    """'Given Family' (paperlists, DBLP) -> 'Family, Given'; names with a comma are kept."""
+    sys.path.insert(0, str(LEDGER_DIR.parents[2] / "src"))
+    from effllm_catalog.models import Person
+
+    return name if "," in name else str(Person.parse(name))
+
+
+def load_rows() -> list[dict[str, Any]]:
+    with gzip.open(VENUES_FILE, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+def arxiv_year(entry: dict[str, Any]) -> int:
+    arxiv = str(entry.get("arxiv") or "")
+    if arxiv[:4].isdigit() and "." in arxiv:
+        yy = int(arxiv[:2])
+        return 2000 + yy
+    return int(entry["year"])
+
+
+def confirm(entry: dict[str, Any], row: dict[str, Any]) -> bool:
+    """First author and year window agree."""
+    mine = family_names([str(a) for a in entry["authors"]])
+    theirs = family_names(row["authors"])
+    if not mine or not theirs:
+        return False
+    if mine[0] not in theirs[:3] and theirs[0] not in mine[:3]:
+        return False
+    y0 = arxiv_year(entry)
+    return y0 - 1 <= int(row["year"]) <= y0 + 3
+
+
+def match(
+    entries: list[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Counter[str]]:
+    """Ledger records for the entries found, workshop-only candidates, and counts."""
+    rows = [r for r in load_rows() if r["venue"] in VENUE_MAP]
+    by_title: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        by_title[norm_title(r["title"])].append(i)
+    titles = list(by_title)
+    today = dt.date.today().isoformat()
+    records = []
+    candidates: list[dict[str, Any]] = []
+    stats: Counter[str] = Counter()
+    for entry in entries:
+        nt = norm_title(entry["title"])
+        cands = list(by_title.get(nt, []))
+        how = "exact"
+        if not cands and len(nt) >= 20:
+            for t, _score, _ in process.extract(
+                nt, titles, scorer=fuzz.ratio, limit=3, score_cutoff=93
+            ):
+                cands.extend(by_title[t])
+            how = "fuzzy"
+        ok = [rows[i] for i in cands if confirm(entry, rows[i])]
+        ok = [r for r in ok if evidence_url(r)]
+        if not ok:
+            stats["no match"] += 1
+            continue
+        main_track = [r for r in ok if not venue_of(r)[2]]
+        pick = sorted(
+            main_track or ok, key=lambda r: (int(r["year"]), r["source"] != "mlanthology")
+        )
+        row = pick[0]
+        venue, etype, workshop = venue_of(row)
+        if workshop:
+            # A workshop is the venue only when there is no main-track version, and these lists
+            # do not cover EMNLP, ACL 2023+, systems venues...: leave it to a per-paper look-up.
+            candidates.append(
+                {
+                    "key": entry["key"],
+                    "workshop": f"{venue} {row['year']}",
+                    "url": evidence_url(row),
+                }
+            )
+            stats["workshop only: left for look-up"] += 1
+            continue
+        others = sorted({f"{venue_of(r)[0]} {r['year']}" for r in ok} - {f"{venue} {row['year']}"})
+        rec: dict[str, Any] = {
+            "key": entry["key"],
+            "checked": today,
+            "method": f"offline-venues:{row['source']}:{how}",
+            "status": "published",
+            "type": etype,
+            "venue": venue,
+            "year": int(row["year"]),
+            "title": " ".join(row["title"].split()),
+            "authors": [to_family_given(" ".join(a.split())) for a in row["authors"]],
+            "evidence": [evidence_url(row)],
+        }
+        if others:
+            rec["note"] = "also listed: " + ", ".join(others)
+        records.append(rec)
+        stats[f"{row['source']}:{how}"] += 1
+    return records, candidates, stats
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("keys", nargs="*")
+    args = parser.parse_args()
+    entries = load_references()
+    if args.keys:
+        entries = [e for e in entries if e["key"] in set(args.keys)]
+    records, candidates, stats = match(entries)
+    if args.keys:
+        for rec in records:
+            print(json.dumps(rec, ensure_ascii=False))
+    else:
+        write_jsonl(LEDGER_DIR / "offline-venues.jsonl", records)
+        write_jsonl(LEDGER_DIR.parent / "work" / "workshop-candidates.jsonl", candidates)
+    print(dict(stats), f"matched {len(records)} of {len(entries)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,101 @@
+"""Print what the verification changed, against the catalog as it was before (a git revision).
+
+Counts per outcome: preprints found published (by the kind of record that showed it), venues or
+years corrected, titles and author lists changed, entries removed, summaries and names written, and
+what is still open (never looked up, venue unresolved, flags).
+
+    python scripts/verify/report.py [--before 9be2fc8] [--markdown]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from collections import Counter
+from typing import Any
+
+import yaml
+from common import REFERENCES, ROOT, load_references, merged_ledger, norm_title
+
+_KINDS = (
+    ("mlanthology.org", "ML Anthology"),
+    ("aclanthology.org", "ACL Anthology"),
+    ("aclweb.org", "ACL Anthology"),
+    ("openreview.net", "OpenReview"),
+    ("proceedings.mlr.press", "PMLR"),
+    ("neurips.cc", "NeurIPS site/proceedings"),
+    ("nips.cc", "NeurIPS site/proceedings"),
+    ("doi.org", "DOI / publisher"),
+    ("dl.acm.org", "DOI / publisher"),
+    ("usenix.org", "USENIX"),
+    ("mlsys.org", "MLSys"),
+    ("aaai.org", "AAAI"),
+)
+
+
+def record_kind(evidence: list[str], note: str) -> str:
+    for needle, kind in _KINDS:
+        if any(needle in u for u in evidence):
+            return kind
+    if "comment" in note.lower():
+        return "arXiv comments"
+    return "other primary record"
+
+
+def before_entries(rev: str) -> dict[str, dict[str, Any]]:
+    rel = REFERENCES.relative_to(ROOT).as_posix()
+    text = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{rev}:{rel}"], check=True, capture_output=True, text=True
+    ).stdout
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return {e["key"]: e for e in yaml.load(text, Loader=loader)}  # a safe loader
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--before", default="9be2fc8", help="git revision of the unverified catalog"
+    )
+    args = parser.parse_args()
+    before = before_entries(args.before)
+    now = {e["key"]: e for e in load_references()}
+    ledger = merged_ledger()
+    c: Counter[str] = Counter()
+    found: Counter[str] = Counter()
+    for key, old in before.items():
+        rec = ledger.get(key, {})
+        new = now.get(key)
+        if new is None:
+            c["removed"] += 1
+            continue
+        status = rec.get("status")
+        c[f"status {status or 'never looked up'}"] += 1
+        if old.get("venue") == "arXiv" and new.get("venue") != "arXiv" and status == "published":
+            found[record_kind(rec.get("evidence", []), str(rec.get("note", "")))] += 1
+        elif status == "published" and (old.get("venue"), old["year"]) != (
+            new.get("venue"),
+            new["year"],
+        ):
+            c["published: venue or year corrected"] += 1
+        if old.get("venue") != "arXiv" and new.get("venue") == "arXiv":
+            c["claimed venue not confirmed, now preprint"] += 1
+        if norm_title(old["title"]) != norm_title(new["title"]):
+            c["title changed (wording)"] += 1
+        if [str(a) for a in old["authors"]] != [str(a) for a in new["authors"]]:
+            c["author list changed"] += 1
+        if new.get("summary"):
+            c["summary written"] += 1
+        if new.get("names"):
+            c["names written"] += 1
+    print(f"entries before: {len(before)}, now: {len(now)}")
+    print(f"preprints found published: {sum(found.values())}")
+    for kind, n in found.most_common():
+        print(f"  via {kind}: {n}")
+    for name, n in sorted(c.items()):
+        print(f"{name}: {n}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""The verification pipeline in scripts/verify: author merging, copied-summary detection, and the
+committed ledger as a data gate (every line well-formed, every published claim backed by a record)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+VERIFY = Path(__file__).resolve().parents[1] / "scripts" / "verify"
+sys.path.insert(0, str(VERIFY))
+
+from apply import is_primary, merge_authors  # noqa: E402  # scripts are not a package
+from check import check_record, copied_run  # noqa: E402
+from common import iter_ledger, merged_ledger, norm_title  # noqa: E402
+
+
+def test_merge_keeps_our_spelling_of_the_same_person() -> None:
+    """An author the entry already spells with the same name tokens keeps the entry's spelling
+    (diacritics, particles, a swapped family/given split in the record)."""
+    current = ["Ré, Christopher", "Ramos Garea, Sabela", "Liu, Zhicheng", "Xu, Cheng-Zhong"]
+    record = ["Re, Christopher", "Garea, Sabela Ramos", "Zhicheng, Liu", "Xu, Chengzhong"]
+    assert merge_authors(current, record) == current
+
+
+def test_merge_takes_the_records_membership_order_and_fixes() -> None:
+    """The record decides who the authors are and in what order; corrupted names are replaced and
+    ALL-CAPS names or quoted nicknames from profile data are cleaned."""
+    current = ["Chee, Jerry", "De SaXQ, Christopher", "Cai, Yaohui"]
+    record = [
+        "Chee, Jerry",
+        "Cai, Yaohui",
+        "De Sa, Christopher M",
+        'Wang, Zhangyang "Atlas"',
+        "KING, DANIEL",
+    ]
+    assert merge_authors(current, record) == [
+        "Chee, Jerry",
+        "Cai, Yaohui",
+        "De Sa, Christopher M",
+        "Wang, Zhangyang",
+        "King, Daniel",
+    ]
+
+
+def test_copied_run_finds_an_eight_word_overlap_only() -> None:
+    """A summary sharing 8 consecutive words with the abstract is caught; 7 are not."""
+    abstract = "We introduce a method which leverages embeddings from pre-trained models to find duplicates."
+    assert copied_run(
+        "It leverages embeddings from pre-trained models to find duplicates fast.", abstract
+    )
+    assert (
+        copied_run("Uses embeddings from pre-trained models to spot near duplicates.", abstract)
+        is None
+    )
+
+
+def test_check_record_rejects_unsupported_claims() -> None:
+    """A published claim without a venue record, a non-primary evidence URL, a preprint that is not
+    misc/arXiv and an over-long summary are each reported."""
+    base = {"key": "k", "checked": "2026-12-01", "method": "lookup"}
+    assert check_record({**base, "status": "published", "venue": "ICML", "type": "inproceedings",
+                         "evidence": ["https://arxiv.org/abs/2401.00001"]}, {})  # fmt: skip
+    assert check_record({**base, "evidence": ["https://www.sciencestack.ai/paper/1"]}, {})
+    assert check_record({**base, "status": "preprint", "venue": "ICML", "type": "misc"}, {})
+    assert check_record({**base, "summary": "x" * 301}, {})
+    ok = {**base, "status": "published", "venue": "ICML", "type": "inproceedings",
+          "evidence": ["https://proceedings.mlr.press/v235/a24a.html"], "summary": "Short."}  # fmt: skip
+    assert check_record(ok, {}) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "primary"),
+    [
+        ("https://aclanthology.org/2024.acl-long.1/", True),
+        ("https://openreview.net/forum?id=abc", True),
+        ("https://arxiv.org/abs/2106.09685", True),
+        ("https://www.sciencestack.ai/paper/2411.17116", False),
+        ("https://github.com/microsoft/LoRA", False),
+        ("https://evilarxiv.org/abs/1", False),
+    ],
+)
+def test_primary_hosts(url: str, primary: bool) -> None:
+    """Only the hosts of primary records count as evidence, matched on the whole host name."""
+    assert is_primary(url) is primary
+
+
+def test_committed_ledger_is_well_formed() -> None:
+    """Every committed ledger line passes the record checks: known fields, agreeing status, type and
+    venue, evidence on primary hosts, published claims backed by a venue record or arXiv comments."""
+    merged = merged_ledger()
+    problems = [
+        f"{path.name}:{line}: {rec.get('key')}: {p}"
+        for path, line, rec in iter_ledger()
+        for p in check_record(rec, {}, merged.get(rec["key"]))
+    ]
+    assert problems == []
+
+
+def test_norm_title_ignores_case_accents_and_punctuation() -> None:
+    """Titles match across the casing, accents and punctuation differences of the sources."""
+    assert norm_title("LLM.int8(): 8-bit Matrix Multiplication") == norm_title(
+        "llm int8 8 Bit matrix multiplication"
+    )
+    assert norm_title("Ré") == norm_title("re")
