@@ -296,3 +296,22 @@ def test_round_trip_whole_bundled_catalog(runner: CliRunner, tmp_path: Path) -> 
         new = after[key]
         for name in ("tags", "arxiv", "doi", "venue", "type", "year"):
             assert getattr(new, name) == getattr(ref, name), (key, name)
+
+
+def test_full_venue_names_import_back_to_short_names(
+    golden_catalog: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    """A --venue-style full export imports back with the short venue names (the table maps
+    'The Tenth International Conference on Learning Representations' to ICLR)."""
+    from effllm_catalog.catalog import load_catalog
+
+    bib = tmp_path / "full.bib"
+    bib.write_text(_export(runner, golden_catalog, "bibtex", "--venue-style", "full"), "utf-8")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    shutil.copy(BUNDLED / "taxonomy.yaml", empty)
+    result = runner.invoke(app, ["import", str(bib), "--catalog", str(empty)])
+    assert result.exit_code == 0, result.output
+    before = {r.key: r.venue for r in load_catalog(golden_catalog)}
+    after = {r.key: r.venue for r in load_catalog(empty)}
+    assert after == before
