@@ -142,3 +142,14 @@ def test_fetch_without_network_fails_clearly(
     assert "cannot reach export.arxiv.org" in result.output
     assert "needs a network connection" in result.output
     assert (folder / "references.yaml").read_bytes() == before
+
+
+def test_fetch_asks_nothing_before_the_arguments_are_complete(
+    runner: CliRunner, make_catalog: MakeCatalog, served: list[str]
+) -> None:
+    """A missing --tag is a usage error found before any request is made."""
+    folder = make_catalog()
+    result = runner.invoke(app, ["add", "--arxiv", "2106.09685", "--fetch", "-C", str(folder)])
+    assert result.exit_code == 2
+    assert "--tag" in result.output
+    assert served == []

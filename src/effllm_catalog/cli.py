@@ -772,6 +772,8 @@ def add(
 
     arxiv = normalise_arxiv(arxiv) if arxiv else None
     doi = normalise_doi(doi) if doi else None
+    if not tag and not data.get("tags"):  # checked before any network request
+        raise typer.BadParameter("at least one --tag is required", param_hint="'--tag'")
     if fetch:
         from .fetch import fetch_arxiv, fetch_doi
 
