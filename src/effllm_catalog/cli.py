@@ -634,7 +634,8 @@ def import_cmd(
         typer.Option(
             "--tag",
             "-t",
-            help="Taxonomy node for every imported entry (id, alias or suffix); repeatable.",
+            help="Taxonomy node for every imported entry (id, alias or suffix); repeatable. Entries"
+            " also take the nodes named in their own keywords.",
         ),
     ] = None,
     dry_run: Annotated[
@@ -647,14 +648,20 @@ def import_cmd(
 ) -> None:
     """Import entries from a BibTeX file, skipping papers the catalog already has.
 
-    LaTeX is converted to Unicode, names are split, keys are made by the catalog's key rule, and
-    duplicates (same arXiv id or DOI, or a near-identical title with the same year or first author)
-    are skipped with the reason. Exit code 1 when any entry failed.
+    LaTeX is converted to Unicode and names are split. A BibTeX key shaped like the catalog's keys
+    (family + year + word, as `effllm export` and Google Scholar write them) is kept when free, so
+    documents citing it keep working; other entries get a key by the catalog's rule. Each entry's
+    `keywords` that name taxonomy nodes become its tags (added to --tag); full venue names and
+    aliases become the venue table's short names, and the entry type follows the venue.
+    Duplicates (same arXiv id or DOI, or a near-identical title with the same year or first
+    author) are skipped with the reason. The file is written exactly as `effllm fmt` writes it.
+    Exit code 1 when any entry failed.
 
     [bold]Examples[/]
 
       effllm import refs.bib --tag inference.quantization --dry-run
       effllm import refs.bib --tag ptq
+      effllm export bibtex -o all.bib && effllm import all.bib -C new-catalog   [dim]# lossless[/]
     """
     from .edit import import_bibtex
     from .render import dump_json, import_report
