@@ -120,12 +120,17 @@ def make_catalog(folder: Path, size: int, seed: int = 0) -> Path:
             year = rng.randint(2017, 2026)
             arxiv = f"{year % 100:02d}{rng.randint(1, 12):02d}.{i:05d}"
             tags = "".join(f"  - {t}\n" for t in rng.sample(leaves, rng.randint(1, 2)))
+            venue = rng.choice(["NeurIPS", "ICML", "ICLR", "ACL", "arXiv"])
+            kind = "misc" if venue == "arXiv" else "inproceedings"  # validate's venue-type rule
+            summary = " ".join(rng.choice(WORDS) for _ in range(rng.randint(15, 30)))
             out.write(
-                f"- key: synth{i}\n  type: inproceedings\n  title: '{title} {i}'\n  authors:\n{authors}"
-                f"  year: {year}\n  venue: {rng.choice(['NeurIPS', 'ICML', 'ICLR', 'ACL', 'arXiv'])}\n"
+                f"- key: synth{i}\n  type: {kind}\n  title: '{title} {i}'\n  authors:\n{authors}"
+                f"  year: {year}\n  venue: {venue}\n"
                 f"  arxiv: '{arxiv}'\n  url: https://arxiv.org/abs/{arxiv}\n"
                 + (f"  code: https://github.com/x/r{i}\n" if rng.random() < 0.4 else "")
+                + f"  summary: {summary}\n"
                 + f"  tags:\n{tags}  abstract: {abstract}\n  added: 2026-11-29\n"
+                + f"  sources:\n  - https://arxiv.org/abs/{arxiv}\n"
             )
     return folder
 

@@ -25,8 +25,11 @@ SPARSEGPT = """\
   arxiv: '2301.00774'
   url: https://arxiv.org/abs/2301.00774
   code: https://github.com/IST-DASLab/sparsegpt
+  summary: Prunes GPT-scale models to half sparsity in one shot, without retraining.
   tags:
   - inference.pruning.unstructured
+  sources:
+  - https://arxiv.org/abs/2301.00774
 """
 
 QLORA = """\
@@ -42,9 +45,12 @@ QLORA = """\
   venue: NeurIPS
   arxiv: '2305.14314'
   url: https://arxiv.org/abs/2305.14314
+  summary: Fine-tunes a 4-bit quantized model through low-rank adapters, so a 65B model fits one GPU.
   tags:
   - training.tuning.peft.low-rank
   - inference.quantization
+  sources:
+  - https://arxiv.org/abs/2305.14314
 """
 
 MakeCatalog = Callable[..., Path]

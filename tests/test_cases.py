@@ -43,6 +43,24 @@ def test_invalid_case(case: Path, tmp_path: Path, runner: CliRunner) -> None:
     report = json.loads(result.stdout)
     found = [(i["check"], i["line"], i["severity"]) for i in report["issues"]]
     assert (expected["check"], expected["line"], expected["severity"]) in found, found
+    # `also`: further findings the same run must report (every finding of an entry at once).
+    for check, line in expected.get("also", []):
+        assert (check, line) in [(c, n) for c, n, _ in found], found
+    # `message`, `hint`, `excerpt`: words the expected finding must show (in the catalog's words).
+    issue = next(
+        i
+        for i in report["issues"]
+        if (i["check"], i["line"], i["severity"])
+        == (expected["check"], expected["line"], expected["severity"])
+    )
+    for part in ("message", "hint", "excerpt"):
+        for words in expected.get(part, []):
+            assert words in (issue[part] or ""), (part, words, issue)
+    # `only`: the expected finding is the one finding on its line (no second, contradictory one).
+    if expected.get("only"):
+        assert [f for f in found if f[1] == expected["line"]] == [
+            (expected["check"], expected["line"], expected["severity"])
+        ], found
     for issue in report["issues"]:
         assert issue["file"].endswith(".yaml")
         assert issue["message"]

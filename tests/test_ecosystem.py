@@ -157,3 +157,39 @@ def test_workflow_runs_the_readme_commands() -> None:
     runs = "\n".join(step.get("run", "") for step in workflow["jobs"]["test"]["steps"])
     assert _readme_commands()[1] in runs
     assert "effllm validate data/ --format github" in runs
+
+
+def _patterns(node: object) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["pattern"]] if isinstance(node.get("pattern"), str) else []
+        return found + [p for value in node.values() for p in _patterns(value)]
+    if isinstance(node, list):
+        return [p for value in node for p in _patterns(value)]
+    return []
+
+
+def test_schema_patterns_are_ecma262() -> None:
+    """Every pattern in both schemas compiles as an ECMA-262 unicode regex (what editors use)."""
+    import regress
+
+    patterns = _patterns(references_schema()) + _patterns(taxonomy_schema())
+    assert len(patterns) >= 5
+    for pattern in patterns:
+        regress.Regex(pattern, "u")  # raises RegressError on an invalid escape such as \\"
+
+
+def test_check_jsonschema_accepts_schema_and_bundled_data(tmp_path: Path) -> None:
+    """check-jsonschema (the client CI runs) accepts `effllm schema` and the bundled catalog."""
+    runner = CliRunner()
+    schema = tmp_path / "references.schema.json"
+    result = runner.invoke(app, ["schema", "--catalog", str(BUNDLED), "-o", str(schema)])
+    assert result.exit_code == 0 and result.exception is None, result.output
+    exe = Path(sys.executable).with_name("check-jsonschema")
+    done = subprocess.run(
+        [str(exe), "--schemafile", str(schema), str(BUNDLED / "references.yaml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ok" in done.stdout

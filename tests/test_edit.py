@@ -29,21 +29,40 @@ LORA_ARGS = [
     "2106.09685",
     "--tag",
     "lora",
+    "--summary",
+    "Trains a low-rank update per layer instead of all weights.",
+    "--source",
+    "https://arxiv.org/abs/2106.09685",
 ]
 
 
-def test_add_appends_and_keeps_bytes(runner: CliRunner, make_catalog: MakeCatalog) -> None:
-    """add prints the new key and leaves every existing byte (comments too) in place."""
-    original = "# my catalog\n" + SPARSEGPT + "# keep me\n" + QLORA
+def test_add_writes_the_file_as_fmt_would(runner: CliRunner, make_catalog: MakeCatalog) -> None:
+    """After add, `fmt --check` passes: the new entry is in key order, the header comment kept."""
+    original = "# my catalog\n" + SPARSEGPT + QLORA
     folder = make_catalog(original)
     result = runner.invoke(app, ["add", *LORA_ARGS, "--catalog", str(folder)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 0 and result.exception is None, result.output
     assert result.stdout.strip() == "hu2022lora"
     text = (folder / "references.yaml").read_text(encoding="utf-8")
-    assert text.startswith(original)
-    assert "- key: hu2022lora\n" in text[len(original) :]
+    assert text.startswith("# my catalog\n")
+    keys = [line[7:] for line in text.splitlines() if line.startswith("- key: ")]
+    assert keys == ["dettmers2023qlora", "frantar2023sparsegpt", "hu2022lora"]
+    fmt = runner.invoke(app, ["fmt", "--check", "--catalog", str(folder)])
+    assert fmt.exit_code == 0 and fmt.exception is None, fmt.output
     check = runner.invoke(app, ["validate", str(folder), "--strict"])
     assert check.exit_code == 0, check.output
+    assert sorted(p.name for p in folder.iterdir()) == ["references.yaml", "taxonomy.yaml"]
+
+
+def test_add_refuses_to_drop_a_comment(runner: CliRunner, make_catalog: MakeCatalog) -> None:
+    """A comment between entries makes add refuse, naming the line, and write nothing."""
+    original = SPARSEGPT + "# keep me\n" + QLORA
+    folder = make_catalog(original)
+    result = runner.invoke(app, ["add", *LORA_ARGS, "--catalog", str(folder)])
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit)  # a clean exit, not an escaped exception
+    assert "would drop the comment on line 17" in result.output
+    assert (folder / "references.yaml").read_text(encoding="utf-8") == original
 
 
 def test_add_refuses_duplicates(runner: CliRunner, make_catalog: MakeCatalog) -> None:

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from effllm_catalog.cli import app
 from effllm_catalog.export import EXPORTERS
 
-from .conftest import BUNDLED
+from .conftest import BUNDLED, QLORA, SPARSEGPT, MakeCatalog
 
 FIXTURE = Path(__file__).parent / "fixtures" / "golden"
 GOLDEN = Path(__file__).parent / "golden"
@@ -138,7 +138,7 @@ def test_round_trip_bibtex_import(golden_catalog: Path, runner: CliRunner, tmp_p
     )
     assert result.exit_code == 0, result.output
     assert len(json.loads(result.stdout)["imported"]) == 5
-    # Keys are re-made by the catalog's rule on import, so records are matched by id.
+    # Records are matched by id (the keys come back too: see the whole-catalog round trip).
     before = {r.arxiv or r.doi: r for r in load_catalog(golden_catalog)}
     after = {r.arxiv or r.doi: r for r in load_catalog(empty)}
     assert set(before) == set(after)
@@ -165,7 +165,9 @@ def test_into_readme_keeps_the_rest(
     )
     assert result.exit_code == 0, result.output
     text = readme.read_text(encoding="utf-8")
-    assert text.startswith("# Mine\n\nintro\n<!-- effllm:start -->\n# Efficient LLM papers")
+    # The user's README keeps its own title: no "# ..." heading or preamble is inserted.
+    assert text.startswith("# Mine\n\nintro\n<!-- effllm:start -->\n## Contents\n")
+    assert "# Efficient LLM papers" not in text and "papers on the taxonomy" not in text
     assert text.endswith("<!-- effllm:end -->\nfooter\n")
     assert "old" not in text
 
@@ -190,7 +192,7 @@ def test_unknown_format_is_usage_error(runner: CliRunner) -> None:
 
 
 def test_biblatex_primary_class(golden_catalog: Path, runner: CliRunner) -> None:
-    """A primaryclass kept in extra is written once, for biblatex only."""
+    """A primaryclass kept in extra is written once, next to eprint, in both dialects."""
     path = golden_catalog / "references.yaml"
     path.write_text(
         path.read_text(encoding="utf-8").replace(
@@ -202,6 +204,114 @@ def test_biblatex_primary_class(golden_catalog: Path, runner: CliRunner) -> None
     biblatex = _export(runner, golden_catalog, "biblatex", "--key", "kaplan2020scaling")
     assert biblatex.count("primaryclass = {cs.LG}") == 1
     assert "archiveprefix = {arXiv}" in biblatex and "eprint = {2001.08361}" in biblatex
-    assert "primaryclass" not in _export(
-        runner, golden_catalog, "bibtex", "--key", "kaplan2020scaling"
+    bibtex = _export(runner, golden_catalog, "bibtex", "--key", "kaplan2020scaling")
+    assert bibtex.count("primaryclass = {cs.LG}") == 1
+    assert "archiveprefix = {arXiv}" in bibtex and "eprint = {2001.08361}" in bibtex
+
+
+def test_golden_bibtex_full_venues(golden_catalog: Path, runner: CliRunner) -> None:
+    """--venue-style full writes each edition's full name from the venue table (golden file)."""
+    out = _export(runner, golden_catalog, "bibtex", "--venue-style", "full")
+    golden = GOLDEN / "export.bibtex-full-venues.bib"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        golden.write_text(out, encoding="utf-8")
+    assert out == golden.read_text(encoding="utf-8")
+    assert "booktitle = {The Tenth International Conference on Learning Representations}" in out
+    assert "journal = {Journal of Machine Learning Research}" in out
+    short = _export(runner, golden_catalog, "bibtex")
+    assert "booktitle = {ICLR}" in short  # short stays the default
+
+
+def test_full_venue_names_per_edition(make_catalog: MakeCatalog, runner: CliRunner) -> None:
+    """NeurIPS 2024 and ICML 2024 get their proceedings' names, in BibTeX and CSL-JSON."""
+    folder = make_catalog(
+        SPARSEGPT.replace("year: 2023", "year: 2024") + QLORA.replace("year: 2023", "year: 2024")
     )
+    out = _export(runner, folder, "bibtex", "--venue-style", "full")
+    assert "booktitle = {Advances in Neural Information Processing Systems 37}" in out
+    assert (
+        "booktitle = {Proceedings of the 41st International Conference on Machine Learning}" in out
+    )
+    items = json.loads(_export(runner, folder, "csl-json", "--venue-style", "full"))
+    assert {i["container-title"] for i in items} == {
+        "Advances in Neural Information Processing Systems 37",
+        "Proceedings of the 41st International Conference on Machine Learning",
+    }
+
+
+def test_markdown_headings_keep_ampersands(golden_catalog: Path, runner: CliRunner) -> None:
+    """Headings read 'Training & Tuning', not 'Training &amp; Tuning'; entities stay inert."""
+    out = _export(runner, golden_catalog, "markdown")
+    assert "## Training & Tuning Efficiency (§6)" in out
+    assert "&amp;" not in out.replace("&amp;copy", "")
+
+
+def test_markdown_dim_keeps_to_its_subtree(make_catalog: MakeCatalog, runner: CliRunner) -> None:
+    """--dim NODE emits only that subtree's sections: a paper with other tags appears once."""
+    folder = make_catalog()
+    out = _export(runner, folder, "markdown", "--dim", "inference.quantization")
+    assert out.count("QLoRA: Efficient Finetuning") == 1
+    assert "Low-Rank Adaptation" not in out and "Parameter-Efficient" not in out
+    assert out.splitlines()[0] == "# Efficient LLM papers"
+    assert "\n## Quantization" in out  # the selected node is the top section
+
+
+def test_empty_selection_writes_nothing(
+    golden_catalog: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    """An export that selects nothing exits 1 with a message, like search, and creates no file."""
+    target = tmp_path / "out.bib"
+    result = runner.invoke(
+        app,
+        ["export", "bibtex", "year:1960", "-o", str(target), "--catalog", str(golden_catalog)],
+    )
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+    assert "no entries match" in result.output
+    assert not target.exists()
+
+
+def test_round_trip_whole_bundled_catalog(runner: CliRunner, tmp_path: Path) -> None:
+    """Bundled catalog -> bibtex -> import into an empty catalog: every entry comes back with
+    its key, tags (from keywords), arXiv id, DOI, venue and type; no --tag needed."""
+    from effllm_catalog.catalog import load_catalog
+
+    bib = tmp_path / "all.bib"
+    result = runner.invoke(app, ["export", "bibtex", "-o", str(bib), "--catalog", str(BUNDLED)])
+    assert result.exit_code == 0, result.output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    shutil.copy(BUNDLED / "taxonomy.yaml", empty)
+    result = runner.invoke(app, ["import", str(bib), "--catalog", str(empty), "--format", "json"])
+    report = json.loads(result.stdout)
+    assert report["failed"] == [] and report["skipped"] == [], (
+        report["failed"][:3],
+        report["skipped"][:3],
+    )
+    assert result.exit_code == 0
+    before = {r.key: r for r in load_catalog(BUNDLED)}
+    after = {r.key: r for r in load_catalog(empty)}
+    assert set(after) == set(before)
+    for key, ref in before.items():
+        new = after[key]
+        for name in ("tags", "arxiv", "doi", "venue", "type", "year"):
+            assert getattr(new, name) == getattr(ref, name), (key, name)
+
+
+def test_full_venue_names_import_back_to_short_names(
+    golden_catalog: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    """A --venue-style full export imports back with the short venue names (the table maps
+    'The Tenth International Conference on Learning Representations' to ICLR)."""
+    from effllm_catalog.catalog import load_catalog
+
+    bib = tmp_path / "full.bib"
+    bib.write_text(_export(runner, golden_catalog, "bibtex", "--venue-style", "full"), "utf-8")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    shutil.copy(BUNDLED / "taxonomy.yaml", empty)
+    result = runner.invoke(app, ["import", str(bib), "--catalog", str(empty)])
+    assert result.exit_code == 0, result.output
+    before = {r.key: r.venue for r in load_catalog(golden_catalog)}
+    after = {r.key: r.venue for r in load_catalog(empty)}
+    assert after == before

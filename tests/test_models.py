@@ -84,6 +84,11 @@ def test_unknown_field_is_rejected() -> None:
         ("de Vries", 2021, "The H2O Oracle", "devries2021h2o"),
         ("Łukasz", 2019, "A Study", "lukasz2019study"),
         ("", 2019, "", "anon2019"),
+        # A number or a one-letter word is never the title word (no "wang20241", "dettmers20228").
+        ("Wang", 2024, "1-bit LLMs: All Large Language Models are in 1.58 Bits", "wang2024bit"),
+        ("Dettmers", 2022, "8-bit Optimizers via Block-wise Quantization", "dettmers2022bit"),
+        ("Ma", 2024, "The Era of 1.58 Bits", "ma2024era"),
+        ("Li", 2023, "X 2:4 Sparsity", "li2023sparsity"),
     ],
 )
 def test_key_rule(family: str, year: int, title: str, key: str) -> None:

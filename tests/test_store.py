@@ -130,7 +130,7 @@ def test_locator_points_at_values_and_keys(tmp_path: Path) -> None:
 
 
 def test_atomic_write_replaces_and_keeps_mode(tmp_path: Path) -> None:
-    """atomic_write replaces the content, keeps permissions and leaves no temp file."""
+    """atomic_write replaces the content, keeps permissions and leaves no temp or lock file."""
     target = tmp_path / "r.yaml"
     target.write_text("old", encoding="utf-8")
     target.chmod(0o600)
@@ -138,7 +138,7 @@ def test_atomic_write_replaces_and_keeps_mode(tmp_path: Path) -> None:
         store.atomic_write(target, "new")
     assert target.read_text(encoding="utf-8") == "new"
     assert target.stat().st_mode & 0o777 == 0o600
-    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".lock")) == ["r.yaml"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "cache") == ["r.yaml"]
 
 
 def test_atomic_write_into_missing_folder_fails_cleanly(tmp_path: Path) -> None:
@@ -202,3 +202,15 @@ def test_batched_reading_of_many_entries(tmp_path: Path, monkeypatch: pytest.Mon
     with pytest.raises(LoadError) as info:
         store.iter_entries(path)
     assert (info.value.check, info.value.line) == ("duplicate-yaml-key", 42)
+
+
+def test_lock_lives_in_the_cache_not_next_to_the_file(tmp_path: Path) -> None:
+    """The lock for a file is one file in the cache folder, the same for any spelling of the path."""
+    target = tmp_path / "out.bib"
+    lock = store.lock_path(target)
+    assert lock.parent == store.cache_dir() / "locks"
+    assert store.lock_path(tmp_path / "." / "out.bib") == lock
+    with store.file_lock(target):
+        assert lock.exists()
+        store.atomic_write(target, "x")
+    assert [p.name for p in tmp_path.iterdir() if p.name != "cache"] == ["out.bib"]

@@ -18,8 +18,10 @@ __all__ = [
     "Reference",
     "Report",
     "Taxonomy",
+    "VenueTable",
     "__version__",
     "load_catalog",
+    "load_venues",
     "validate_catalog",
 ]
 
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from .models import Reference
     from .taxonomy import Taxonomy
     from .validate import validate_catalog
+    from .venues import VenueTable, load_venues
 
 # Imported on first use so that `effllm --help` does not pay for pydantic.
 _LAZY = {
@@ -41,6 +44,8 @@ _LAZY = {
     "Reference": "models",
     "Taxonomy": "taxonomy",
     "validate_catalog": "validate",
+    "VenueTable": "venues",
+    "load_venues": "venues",
 }
 
 

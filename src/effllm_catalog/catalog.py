@@ -19,8 +19,16 @@ from pydantic_core import ErrorDetails
 from . import store
 from .errors import CatalogError, InvalidCatalogError
 from .findings import Issue
-from .models import FIELD_ORDER, Metric, Reference, TaxonomyFile, TaxonomyNode
+from .models import (
+    FIELD_ORDER,
+    TRUNCATED_AUTHOR,
+    Metric,
+    Reference,
+    TaxonomyFile,
+    TaxonomyNode,
+)
 from .taxonomy import Taxonomy
+from .venues import VenueTable, read_venues, venues_path
 
 __all__ = ["Catalog", "Entry", "load_catalog", "read_catalog", "read_taxonomy"]
 
@@ -62,6 +70,9 @@ class Catalog:
     entries: list[Entry] = field(default_factory=list)
     directory: Path | None = None
     files: list[str] = field(default_factory=list)
+    #: The canonical venue table (the catalog's venues.yaml, else the bundled one); None skips
+    #: the venue checks.
+    venues: VenueTable | None = None
 
     def __post_init__(self) -> None:
         self.by_key: dict[str, Entry] = {}
@@ -100,6 +111,8 @@ def arxiv_base(arxiv_id: str) -> str:
 
 def describe_error(error: ErrorDetails, known_fields: Sequence[str]) -> tuple[str, str, str]:
     """(check id, message, hint) for one pydantic error, in the catalog's words."""
+    from .messages import plausible_years, translate
+
     loc = tuple(error["loc"])
     kind = error["type"]
     name = str(loc[0]) if loc else ""
@@ -113,14 +126,20 @@ def describe_error(error: ErrorDetails, known_fields: Sequence[str]) -> tuple[st
     if kind == "missing":
         return "missing-field", f"required field '{where}' is missing", f"add '{where}:'"
     check, hint = _FIELD_CHECKS.get(name, ("schema", "see docs/catalog-format.md"))
-    message = error["msg"]
-    if kind == "string_pattern_mismatch":
-        message = f"'{error.get('input')}' is not a valid value"
-    elif kind in ("string_type", "int_type") and not isinstance(error.get("input"), dict | list):
+    if name == "year" and kind in ("greater_than_equal", "less_than_equal"):
+        low, high = plausible_years()
+        return (
+            "implausible-year",
+            f"year {error.get('input')} is not plausible ({low}..{high})",
+            "write the four-digit year of publication",
+        )
+    if kind in ("string_type", "int_type") and not isinstance(error.get("input"), dict | list):
         got = type(error.get("input")).__name__.replace("NoneType", "empty value")
-        message = f"{message} (YAML read this value as {got})"
+        wanted = "a whole number" if kind == "int_type" else "text"
+        message = f"{where} must be {wanted} (YAML read this value as {got})"
         hint = "quote the value, e.g. title: 'No', arxiv: '2106.09685', or year: 2023 unquoted"
-    return check, f"{where}: {message}", hint
+        return check, message, hint
+    return check, f"{where}: {translate(error)}", hint
 
 
 def _issue_from_error(
@@ -187,7 +206,15 @@ def _valid(model: Any, value: Any) -> bool:
 
 def _issue_from_exception(exc: CatalogError) -> Issue:
     return Issue(
-        exc.check, "error", exc.file or "<input>", exc.line, exc.col, None, exc.message, exc.hint
+        exc.check,
+        "error",
+        exc.file or "<input>",
+        exc.line,
+        exc.col,
+        None,
+        exc.message,
+        exc.hint,
+        getattr(exc, "excerpt", None),
     )
 
 
@@ -196,12 +223,24 @@ def read_references(
 ) -> tuple[list[Entry], list[Issue]]:
     """Read one references file; invalid entries are skipped and reported as findings."""
     file = str(path)
+    broken: list[Issue] = []
     try:
         data = store.iter_entries(path, max_bytes)
     except CatalogError as exc:
         if exc.exit_code == 2:
             raise
-        return [], [_issue_from_exception(exc)]
+        # A syntax error in one entry: read every entry on its own, so the rest of the file is
+        # still checked and each broken entry reports its own error.
+        parts = None
+        if exc.line and exc.check in _PER_ENTRY_CHECKS:
+            try:
+                parts = store.parse_entries_separately(path, max_bytes)
+            except CatalogError:
+                parts = None
+        if parts is None:
+            return [], [_issue_from_exception(exc)]
+        data, load_errors = parts
+        broken = [_issue_from_exception(e) for e in load_errors]
     if data is None:
         return [], [
             Issue(
@@ -229,9 +268,11 @@ def read_references(
             )
         ]
     entries: list[Entry] = []
-    issues: list[Issue] = []
+    issues: list[Issue] = broken
     fields = list(FIELD_ORDER)
     for index, item in enumerate(data):
+        if item is store.UNREADABLE:
+            continue
         if not isinstance(item, dict):
             line, col = locator.locate(file, (index,))
             issues.append(
@@ -252,12 +293,55 @@ def read_references(
         try:
             ref = Reference.model_validate(item)
         except ValidationError as exc:
-            for error in exc.errors():
+            errors = exc.errors()
+            for error in errors:
                 issues.append(_issue_from_error(error, file, (index,), key, locator, fields))
+            # The entry's other checks still run on what is valid, so every finding of an entry
+            # shows at once instead of one fix at a time.
+            salvaged = _salvage(item, errors)
+            if salvaged is not None:
+                entries.append(Entry(salvaged, file, index))
             continue
         entries.append(Entry(ref, file, index))
         issues.extend(_author_style(item, ref, file, index, locator))
     return entries, issues
+
+
+#: Load errors that belong to one entry: the file's other entries can still be read.
+_PER_ENTRY_CHECKS = frozenset(
+    {"yaml-syntax", "yaml-value", "yaml-tag", "duplicate-yaml-key", "control-char"}
+)
+
+_REQUIRED = frozenset(n for n, f in Reference.model_fields.items() if f.is_required())
+
+
+def _salvage(item: dict[str, Any], errors: Sequence[ErrorDetails]) -> Reference | None:
+    """The entry without its invalid parts (bad optional fields, bad list items, unknown
+    fields), or None when a required field itself is unusable."""
+    data = dict(item)
+    drop_items: dict[str, set[int]] = {}
+    for error in errors:
+        loc = error["loc"]
+        if not loc or not isinstance(loc[0], str):
+            return None
+        name = loc[0]
+        if error["type"] == "extra_forbidden" and len(loc) == 1:
+            data.pop(name, None)
+        elif len(loc) >= 2 and isinstance(loc[1], int) and isinstance(data.get(name), list):
+            drop_items.setdefault(name, set()).add(loc[1])
+        elif name == "extra" and len(loc) >= 2 and isinstance(data.get(name), dict):
+            data[name] = {k: v for k, v in data[name].items() if k != loc[1]}
+        elif name in _REQUIRED:
+            return None
+        else:
+            data.pop(name, None)
+    for name, bad in drop_items.items():
+        if isinstance(data.get(name), list):
+            data[name] = [v for i, v in enumerate(data[name]) if i not in bad]
+    try:
+        return Reference.model_validate(data)
+    except ValidationError:
+        return None
 
 
 def _author_style(
@@ -266,6 +350,8 @@ def _author_style(
     # "Given Family" parses, but is ambiguous for many names; the catalog spells "Family, Given".
     # Only the raw text shows which form was written, so this style check runs while loading.
     for i, name in enumerate(item.get("authors") or []):
+        if isinstance(name, str) and TRUNCATED_AUTHOR.match(name.strip()):
+            continue  # 'et al.' is not a name to reorder: truncated-authors reports it
         if isinstance(name, str) and "," not in name and " " in name.strip():
             line, col = locator.locate(file, (index, "authors", i))
             yield Issue(
@@ -297,7 +383,9 @@ def read_catalog(
         got, problems = read_references(file, locator, max_bytes)
         entries.extend(got)
         issues.extend(problems)
-    catalog = Catalog(taxonomy, entries, directory, [str(f) for f in chosen])
+    venues, venue_issues = read_venues(venues_path(directory))
+    issues.extend(venue_issues)
+    catalog = Catalog(taxonomy, entries, directory, [str(f) for f in chosen], venues)
     return catalog, issues
 
 

@@ -29,7 +29,7 @@ class _Boundary(TyperGroup):
             return super().invoke(ctx)
         except CatalogError as exc:
             location = exc.location if exc.file else None
-            print_error(exc.message, location, exc.hint)
+            print_error(exc.message, location, exc.hint, exc.excerpt)
             raise typer.Exit(exc.exit_code) from None
         except BrokenPipeError:
             # `effllm search ... | head`: the reader left; that is not an error.
@@ -167,7 +167,7 @@ def main() -> None:
     try:
         app()
     except CatalogError as exc:  # raised outside a command, e.g. from an option callback
-        print_error(exc.message, exc.location if exc.file else None, exc.hint)
+        print_error(exc.message, exc.location if exc.file else None, exc.hint, exc.excerpt)
         sys.exit(exc.exit_code)
 
 
@@ -535,8 +535,18 @@ def export_cmd(
         ),
     ] = None,
     title: Annotated[
-        str, typer.Option("--title", help="markdown: page title.")
+        str, typer.Option("--title", help="markdown: page title (not with --into).")
     ] = "Efficient LLM papers",
+    venue_style: Annotated[
+        str,
+        typer.Option(
+            "--venue-style",
+            metavar="short|full",
+            help="bibtex/biblatex/csl-json: the venue's short name (ICML) or the full name of its"
+            " edition from the venue table (Proceedings of the 41st International Conference on"
+            " Machine Learning).",
+        ),
+    ] = "short",
     catalog: CatalogOption = None,
 ) -> None:
     """Export entries as BibTeX, biblatex, CSL-JSON, Markdown, JSON or CSV.
@@ -551,10 +561,15 @@ def export_cmd(
       effllm export csl-json --key hu2022lora --key dettmers2023qlora
       effllm export markdown --into README.md      [dim]# between the effllm markers[/]
       effllm export csv | column -s, -t | less -S
+      effllm export bibtex --venue-style full -o refs.bib
+
+    BibTeX carries the taxonomy tags as keywords and arXiv ids as eprint, so `effllm import`
+    reads an export back without loss. A selection that matches nothing writes nothing and exits 1.
     """
     from .export import EXPORTERS, export_rows
 
     _check_choice("FORMAT", fmt, EXPORTERS)
+    _check_choice("--venue-style", venue_style, ("short", "full"))
     if into is not None and fmt != "markdown":
         raise typer.BadParameter(
             "--into only works with the markdown format", param_hint="'--into'"
@@ -572,7 +587,31 @@ def export_cmd(
         has_code=True if has_code else None,
     )
     rows = sorted(result.rows, key=lambda r: r["key"])
-    text = export_rows(fmt, rows, index.taxonomy, ascii_only=ascii_only, title=title)
+    if not rows:
+        from .errors import CatalogError
+
+        raise CatalogError(
+            "no entries match this selection; nothing was written",
+            hint="`effllm search` with the same query shows what matches",
+            check="empty-selection",
+        )
+    venues = None
+    if venue_style == "full":
+        from .store import resolve_catalog_dir
+        from .venues import load_venues
+
+        venues = load_venues(resolve_catalog_dir(catalog))
+    text = export_rows(
+        fmt,
+        rows,
+        index.taxonomy,
+        ascii_only=ascii_only,
+        title=title,
+        standalone=into is None,
+        dims=[index.taxonomy.resolve(d) for d in dim or []],
+        venues=venues,
+        venue_style=venue_style,
+    )
     if into is not None:
         from .export.markdown import splice
         from .store import atomic_write, file_lock, read_text
@@ -595,7 +634,8 @@ def import_cmd(
         typer.Option(
             "--tag",
             "-t",
-            help="Taxonomy node for every imported entry (id, alias or suffix); repeatable.",
+            help="Taxonomy node for every imported entry (id, alias or suffix); repeatable. Entries"
+            " also take the nodes named in their own keywords.",
         ),
     ] = None,
     dry_run: Annotated[
@@ -608,14 +648,20 @@ def import_cmd(
 ) -> None:
     """Import entries from a BibTeX file, skipping papers the catalog already has.
 
-    LaTeX is converted to Unicode, names are split, keys are made by the catalog's key rule, and
-    duplicates (same arXiv id or DOI, or a near-identical title with the same year or first author)
-    are skipped with the reason. Exit code 1 when any entry failed.
+    LaTeX is converted to Unicode and names are split. A BibTeX key shaped like the catalog's keys
+    (family + year + word, as `effllm export` and Google Scholar write them) is kept when free, so
+    documents citing it keep working; other entries get a key by the catalog's rule. Each entry's
+    `keywords` that name taxonomy nodes become its tags (added to --tag); full venue names and
+    aliases become the venue table's short names, and the entry type follows the venue.
+    Duplicates (same arXiv id or DOI, or a near-identical title with the same year or first
+    author) are skipped with the reason. The file is written exactly as `effllm fmt` writes it.
+    Exit code 1 when any entry failed.
 
     [bold]Examples[/]
 
       effllm import refs.bib --tag inference.quantization --dry-run
       effllm import refs.bib --tag ptq
+      effllm export bibtex -o all.bib && effllm import all.bib -C new-catalog   [dim]# lossless[/]
     """
     from .edit import import_bibtex
     from .render import dump_json, import_report
@@ -637,8 +683,11 @@ def add(
         typer.Option("--author", "-a", help="'Family, Given'; repeat in paper order."),
     ] = None,
     year: Annotated[int | None, typer.Option("--year", "-y", help="Year.")] = None,
-    arxiv: Annotated[str | None, typer.Option("--arxiv", help="arXiv id, e.g. 2106.09685.")] = None,
-    doi: Annotated[str | None, typer.Option("--doi", help="DOI.")] = None,
+    arxiv: Annotated[
+        str | None,
+        typer.Option("--arxiv", help="arXiv id, arXiv:ID or an arxiv.org abs/pdf URL."),
+    ] = None,
+    doi: Annotated[str | None, typer.Option("--doi", help="DOI or a doi.org URL.")] = None,
     tag: Annotated[
         list[str] | None,
         typer.Option("--tag", "-t", help="Taxonomy node (id, alias or suffix); repeatable."),
@@ -655,6 +704,30 @@ def add(
     ] = None,
     url: Annotated[str | None, typer.Option("--url", help="Landing page.")] = None,
     code: Annotated[str | None, typer.Option("--code", help="Code repository URL.")] = None,
+    summary: Annotated[
+        str | None,
+        typer.Option(
+            "--summary",
+            help="One or two sentences in your own words: what the paper contributes and what it"
+            " makes cheaper.",
+        ),
+    ] = None,
+    name: Annotated[
+        list[str] | None,
+        typer.Option("--name", help="A short name people use for the work (repeatable)."),
+    ] = None,
+    source: Annotated[
+        list[str] | None,
+        typer.Option("--source", help="URL of the record the fields came from (repeatable)."),
+    ] = None,
+    fetch: Annotated[
+        bool,
+        typer.Option(
+            "--fetch",
+            help="Fill title, authors and year (and, for a DOI, the venue) from the arXiv API or"
+            " Crossref, and show the abstract. The only command that uses the network.",
+        ),
+    ] = False,
     bibtex: Annotated[
         Path | None,
         typer.Option(
@@ -668,7 +741,8 @@ def add(
 ) -> None:
     """Add one paper, validated against the whole catalog first; prints the new key.
 
-    The entry is appended to references.yaml with every existing byte (comments included) kept.
+    The entry is validated, then references.yaml is rewritten atomically in the canonical layout
+    (comments at the top kept; a comment elsewhere makes add refuse rather than drop it).
 
     [bold]Examples[/]
 
@@ -676,6 +750,10 @@ def add(
           -a 'Hu, Edward J.' -a 'Shen, Yelong' --year 2022 --venue ICLR \\
           --arxiv 2106.09685 --tag lora
       pbpaste | effllm add --bibtex - --tag ptq
+      effllm add --arxiv https://arxiv.org/abs/2106.09685 --fetch --tag lora \\
+          --summary 'Trains a low-rank update per layer instead of all weights.'
+
+    The file is written exactly as `effllm fmt` writes it, so `effllm fmt --check` passes.
     """
     from .edit import add_entry
 
@@ -697,6 +775,26 @@ def add(
         data = parsed.drafts[0].data
     else:
         data = {}
+    from .models import normalise_arxiv, normalise_doi
+
+    arxiv = normalise_arxiv(arxiv) if arxiv else None
+    doi = normalise_doi(doi) if doi else None
+    if not tag and not data.get("tags"):  # checked before any network request
+        raise typer.BadParameter("at least one --tag is required", param_hint="'--tag'")
+    if fetch:
+        from .fetch import fetch_arxiv, fetch_doi
+
+        if not arxiv and not doi:
+            raise typer.BadParameter(
+                "--fetch needs --arxiv ID or --doi DOI", param_hint="'--fetch'"
+            )
+        record = fetch_arxiv(arxiv) if arxiv else fetch_doi(doi or "")
+        data.update({k: v for k, v in record.fields.items() if v and k not in data})
+        data.setdefault("sources", [record.source])
+        for label, value in record.extra.items():
+            print_note(f"arXiv {label.replace('_', ' ')}: {value}")
+        if record.abstract:
+            print_note("abstract (write the summary in your own words):\n" + record.abstract)
     overrides = {
         "title": title,
         "authors": author,
@@ -707,21 +805,22 @@ def add(
         "url": url,
         "code": code,
         "type": entry_type,
+        "summary": summary,
+        "names": name,
+        "sources": source,
     }
     data.update({k: v for k, v in overrides.items() if v})
     if not data.get("title") or not data.get("authors") or not data.get("year"):
-        raise typer.BadParameter("--title, --author and --year are required (or --bibtex)")
+        raise typer.BadParameter("--title, --author and --year are required (or --bibtex, --fetch)")
     index_tax = _taxonomy_for(catalog)
     data["tags"] = [index_tax.resolve(t) for t in tag or []] or data.get("tags") or []
     if not data["tags"]:
         raise typer.BadParameter("at least one --tag is required", param_hint="'--tag'")
-    data.setdefault(
-        "type", "misc" if (data.get("venue") or "arXiv").lower() == "arxiv" else "inproceedings"
-    )
-    if data.get("arxiv") and not data.get("url"):
-        data["url"] = f"https://arxiv.org/abs/{data['arxiv']}"
     if data.get("arxiv") and not data.get("venue"):
         data["venue"] = "arXiv"
+
+    if data.get("arxiv") and not data.get("url"):
+        data["url"] = f"https://arxiv.org/abs/{data['arxiv']}"
     result = add_entry(data, catalog, dry_run=dry_run)
     if dry_run:
         from .store import dump_entries
@@ -730,6 +829,81 @@ def add(
     else:
         typer.echo(result.reference.key)
         print_note(f"added to {result.file}")
+
+
+@app.command()
+def edit(
+    key: Annotated[
+        str, typer.Argument(help="Citation key (it never changes).", show_default=False)
+    ],
+    assign: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="FIELD=VALUE",
+            help="Set a field; lists split on ';'; extra.NAME for a BibTeX field. Repeatable.",
+        ),
+    ] = None,
+    unset: Annotated[
+        list[str] | None, typer.Option("--unset", metavar="FIELD", help="Remove an optional field.")
+    ] = None,
+    add_tag: Annotated[
+        list[str] | None, typer.Option("--add-tag", help="Add a taxonomy node (id, alias, suffix).")
+    ] = None,
+    remove_tag: Annotated[
+        list[str] | None, typer.Option("--remove-tag", help="Remove a tag.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate and print the entry; write nothing.")
+    ] = False,
+    catalog: CatalogOption = None,
+) -> None:
+    """Change one entry: set or remove fields, add or remove tags. Validated first, then written
+    exactly as `effllm fmt` writes it.
+
+    [bold]Examples[/]
+
+      effllm edit hu2022lora --add-tag lora --remove-tag inference.quantization
+      effllm edit hu2022lora --set venue=ICLR --set type=inproceedings --set year=2022
+      effllm edit hu2022lora --set 'authors=Hu, Edward J.; Shen, Yelong' --unset notes
+    """
+    from .edit import edit_entry, parse_assignment
+
+    if not (assign or unset or add_tag or remove_tag):
+        raise typer.BadParameter("nothing to change: use --set, --unset, --add-tag or --remove-tag")
+    result = edit_entry(
+        key,
+        catalog,
+        assign=[parse_assignment(a) for a in assign or []],
+        unset=unset or [],
+        add_tags=add_tag or [],
+        remove_tags=remove_tag or [],
+        dry_run=dry_run,
+    )
+    if dry_run and result.reference is not None:
+        from .store import dump_entries
+
+        sys.stdout.write(dump_entries([result.reference.to_data(mode="python")]))
+    else:
+        print_note(f"updated {key} in {result.file}")
+
+
+@app.command()
+def rm(
+    key: Annotated[str, typer.Argument(help="Citation key.", show_default=False)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Write nothing.")] = False,
+    catalog: CatalogOption = None,
+) -> None:
+    """Remove one entry; the file is written exactly as `effllm fmt` writes it.
+
+    [bold]Examples[/]
+
+      effllm rm wang2024bit
+    """
+    from .edit import remove_entry
+
+    result = remove_entry(key, catalog, dry_run=dry_run)
+    print_note(("would remove" if dry_run else "removed") + f" {key} from {result.file}")
 
 
 def _taxonomy_for(catalog: Path | None) -> Any:
@@ -860,7 +1034,7 @@ def schema(
     [bold]Examples[/]
 
       effllm schema references -o docs/schema/references.schema.json
-      check-jsonschema --schemafile <(effllm schema) data/references.yaml
+      effllm schema -o refs.schema.json && check-jsonschema --schemafile refs.schema.json data/references.yaml
     """
     import json
 

@@ -22,6 +22,7 @@ GENERATED = (
     "cli.md",
     "catalog-format.md",
     "taxonomy.md",
+    "venues.md",
     "schema/references.schema.json",
     "schema/taxonomy.schema.json",
 )
@@ -249,6 +250,49 @@ def taxonomy_page(catalog: Catalog) -> str:
     return "\n".join(lines) + "\n"
 
 
+def venues_page(catalog: Catalog) -> str:
+    """The canonical venue table: short name, full name, kind, aliases and an example edition."""
+    from .models import TYPE_FOR_KIND
+    from .venues import load_venues
+
+    table = catalog.venues or load_venues(catalog.directory)
+    counts = Counter(ref.venue for ref in catalog)
+    lines = [
+        "# Venues",
+        "",
+        _NOTE.strip(),
+        "",
+        "Every entry's `venue:` is a short name from this table (`venues.yaml`, next to"
+        " `taxonomy.yaml`). `effllm validate` warns about a venue it does not know"
+        " (`unknown-venue`, with a did-you-mean) or one written by an alias (`venue-alias`), and"
+        " fails an entry whose type does not fit the venue's kind (`venue-type`): "
+        + ", ".join(f"{kind} → `{kind_type}`" for kind, kind_type in TYPE_FOR_KIND.items())
+        + ". `effllm export bibtex --venue-style full` writes the full name, per edition where"
+        " the table has one; `effllm import` maps full names and aliases back to the short name.",
+        "",
+        "| short name | full name | kind | aliases | papers |",
+        "|---|---|---|---|---:|",
+    ]
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    for venue in table:
+        example = ""
+        years = sorted(set(venue.editions) | ({2024} if venue.edition else set()))
+        if years:
+            year = 2024 if 2024 in years or venue.edition else years[-1]
+            edition = table.full_name(venue.short, year)
+            if edition != venue.name:
+                example = f"<br>{year}: *{cell(edition)}*"
+        aliases = ", ".join(cell(a) for a in venue.aliases)
+        lines.append(
+            f"| {cell(venue.short)} | {cell(venue.name)}{example} | {venue.kind} | {aliases}"
+            f" | {counts.get(venue.short, 0)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def generate_docs(catalog: Catalog) -> dict[str, str]:
     """Every generated page, by path relative to docs/."""
     from .schema import references_schema, taxonomy_schema
@@ -260,6 +304,7 @@ def generate_docs(catalog: Catalog) -> dict[str, str]:
         "cli.md": cli_reference(),
         "catalog-format.md": catalog_format(),
         "taxonomy.md": taxonomy_page(catalog),
+        "venues.md": venues_page(catalog),
         "schema/references.schema.json": js(references_schema(catalog.taxonomy)),
         "schema/taxonomy.schema.json": js(taxonomy_schema(catalog.taxonomy)),
     }

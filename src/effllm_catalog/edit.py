@@ -1,15 +1,17 @@
-"""Commands that change the catalog: add, import, fmt. All writes go through store (atomic, locked).
+"""Commands that change the catalog: add, import, edit, rm, fmt. All writes go through store
+(atomic, locked).
 
 The rule for every write: validate first, write second, and never lose a byte the user wrote.
-``add`` and ``import`` append text to ``references.yaml`` (existing bytes, comments included, stay as
-they are); ``fmt`` rewrites the layout only and refuses to run when it would drop a comment.
+Every command writes the file exactly as ``fmt`` would (entries sorted by key, fields in catalog
+order, the comment header kept), so ``effllm fmt --check`` passes right after it; a comment that
+the canonical layout cannot keep makes the command refuse, naming its line, instead of dropping it.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,17 +23,21 @@ from .catalog import Catalog, Entry, arxiv_base, describe_error
 from .errors import CatalogError, InvalidCatalogError, LoadError
 from .findings import Issue
 from .keys import make_key
-from .models import FIELD_ORDER, Reference
+from .models import FIELD_ORDER, Reference, normalise_arxiv, normalise_doi
 from .validate import normalise_title, run_checks
 
 __all__ = [
     "AddResult",
+    "EditResult",
     "FormatResult",
     "ImportReport",
     "add_entry",
+    "edit_entry",
     "find_duplicate",
     "format_catalog",
     "import_bibtex",
+    "parse_assignment",
+    "remove_entry",
 ]
 
 
@@ -93,14 +99,15 @@ def find_duplicate(catalog: Catalog, ref: Reference) -> tuple[str, str] | None:
 # --------------------------------------------------------------------------- appending
 
 
-def _append(target: Path, entries: Sequence[Reference]) -> None:
-    """Append entries to ``target`` keeping every existing byte. Caller holds the lock."""
-    old = target.read_bytes().decode("utf-8") if target.exists() else store.SCHEMA_HEADER
-    if old.strip() in ("", "[]"):
-        old = store.SCHEMA_HEADER if not old.lstrip().startswith("#") else old.replace("[]", "")
-    text = store.dump_entries([r.to_data(mode="python") for r in entries])
-    joined = old + ("" if old.endswith("\n") or not old else "\n") + text
-    store.atomic_write(target, joined)
+def _rewrite(target: Path, change: Callable[[list[Any]], list[Any]]) -> None:
+    """Apply ``change`` to the raw entries of ``target`` and write the file exactly as ``fmt``
+    would, atomically. Caller holds the lock. Refuses (writing nothing) when the canonical layout
+    would drop a comment, so no user byte that means something is lost."""
+    old = store.read_text(target) if target.exists() else store.SCHEMA_HEADER
+    data = store.parse_yaml(old, str(target)) if old.strip() else None
+    items = list(data) if isinstance(data, list) else []
+    _refuse_dropped_comments(old, str(target), "writing it in the canonical layout")
+    store.atomic_write(target, _layout(change(items), _header(old)))
 
 
 def _new_errors(catalog: Catalog, additions: Sequence[Reference]) -> list[Issue]:
@@ -109,7 +116,7 @@ def _new_errors(catalog: Catalog, additions: Sequence[Reference]) -> list[Issue]
         *catalog.entries,
         *(Entry(r, "<new entry>", -1 - i) for i, r in enumerate(additions)),
     ]
-    trial = Catalog(catalog.taxonomy, entries, catalog.directory, catalog.files)
+    trial = Catalog(catalog.taxonomy, entries, catalog.directory, catalog.files, catalog.venues)
     keys = {r.key for r in additions}
     return [
         i
@@ -118,15 +125,17 @@ def _new_errors(catalog: Catalog, additions: Sequence[Reference]) -> list[Issue]
     ]
 
 
-def _load_for_write(directory: Path | None) -> tuple[Catalog, Path]:
+def _load_for_write(directory: Path | None, editing: str | None = None) -> tuple[Catalog, Path]:
+    """The catalog, validated; refuses when it has errors (except those of the entry being
+    edited, which the edit may be fixing)."""
     from .validate import validate_catalog
 
     report, catalog = validate_catalog(directory)
-    if not report.ok:
-        first = report.errors[0]
+    errors = [e for e in report.errors if editing is None or e.key != editing]
+    if errors:
+        first = errors[0]
         raise InvalidCatalogError(
-            f"the catalog has {len(report.errors)} error(s); fix them before adding entries:"
-            f" {first.message}",
+            f"the catalog has {len(errors)} error(s); fix them before changing it: {first.message}",
             file=first.file,
             line=first.line,
             col=first.col,
@@ -183,6 +192,12 @@ def add_entry(
         catalog, target = _load_for_write(directory)
         data = dict(data)
         data.setdefault("added", today or dt.date.today().isoformat())
+        if catalog.venues is not None and isinstance(data.get("venue"), str):
+            # A full name or alias (from Crossref, or typed) becomes the table's short name, and
+            # without --type the venue decides it.
+            data["venue"] = catalog.venues.canonical(data["venue"])
+            data.setdefault("type", catalog.venues.entry_type(data["venue"]))
+        data["type"] = data.get("type") or "inproceedings"
         _assign_key(data, set(catalog.by_key))
         ref = _validated(data, "<new entry>")
         duplicate = find_duplicate(catalog, ref)
@@ -198,8 +213,157 @@ def add_entry(
                 errors[0].message, file=str(target), hint=errors[0].hint, check=errors[0].check
             )
         if not dry_run:
-            _append(target, [ref])
+            _rewrite(target, lambda items: [*items, ref.to_data(mode="python")])
     return AddResult(ref, target, not dry_run)
+
+
+# --------------------------------------------------------------------------- edit / rm
+
+#: Fields that hold lists; ``--set`` splits their value on ';'.
+_LIST_FIELDS = frozenset({"authors", "tags", "metrics", "names", "sources"})
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """``FIELD=VALUE`` from the command line as (field, value): lists split on ';', a year as a
+    number, ``extra.NAME`` for a further BibTeX field. The value is validated later, by the model."""
+    from .errors import UsageError
+
+    name, sep, value = text.partition("=")
+    name, value = name.strip(), value.strip()
+    known = [*FIELD_ORDER, "extra.<name>"]
+    if not sep or not name:
+        raise UsageError(
+            f"'{text}' is not FIELD=VALUE",
+            hint="e.g. --set venue=NeurIPS --set year=2024 --set 'authors=Hu, Edward; Shen, Yelong'",
+            check="usage",
+        )
+    if name == "key":
+        raise UsageError(
+            "a citation key never changes: documents cite it",
+            hint="to replace a paper, `effllm rm` it and `effllm add` the right one",
+            check="usage",
+        )
+    if name not in FIELD_ORDER and not name.startswith("extra."):
+        close = difflib.get_close_matches(name, known, n=1)
+        raise UsageError(
+            f"unknown field '{name}'",
+            hint=(f"did you mean '{close[0]}'? " if close else "") + "fields: " + ", ".join(known),
+            check="usage",
+        )
+    if name in _LIST_FIELDS:
+        return name, [part.strip() for part in value.split(";") if part.strip()]
+    if name == "year" and value.lstrip("-").isdigit():
+        return name, int(value)
+    if name == "arxiv":
+        return name, normalise_arxiv(value)
+    if name == "doi":
+        return name, normalise_doi(value)
+    return name, value
+
+
+@dataclass
+class EditResult:
+    """The entry after an edit (or removal), and the file that holds it."""
+
+    reference: Reference | None
+    file: Path
+    written: bool
+
+
+def _find_raw(catalog: Catalog, key: str) -> tuple[Path, int]:
+    """The file and list position of the entry with ``key`` (valid or not)."""
+    entry = catalog.by_key.get(key)
+    if entry is not None:
+        return Path(entry.file), entry.index
+    for name in catalog.files:
+        data = store.parse_yaml(store.read_text(Path(name)), name)
+        for index, item in enumerate(data if isinstance(data, list) else []):
+            if isinstance(item, dict) and item.get("key") == key:
+                return Path(name), index
+    close = difflib.get_close_matches(key, list(catalog.by_key), n=3)
+    raise CatalogError(
+        f"no entry with key '{key}'",
+        hint=(f"did you mean {', '.join(close)}? " if close else "")
+        + "`effllm search --format keys` lists keys",
+        check="unknown-key",
+    )
+
+
+def edit_entry(
+    key: str,
+    directory: Path | None = None,
+    *,
+    assign: Sequence[tuple[str, Any]] = (),
+    unset: Sequence[str] = (),
+    add_tags: Sequence[str] = (),
+    remove_tags: Sequence[str] = (),
+    dry_run: bool = False,
+) -> EditResult:
+    """Change fields of one entry, validate it against the catalog, then write its file exactly as
+    ``fmt`` would. The key never changes."""
+    writable = store.writable_catalog_dir(directory)
+    catalog, _ = _load_for_write(writable, editing=key)
+    path, index = _find_raw(catalog, key)
+    with store.file_lock(path):
+        catalog, _ = _load_for_write(writable, editing=key)
+        path, index = _find_raw(catalog, key)
+        items = store.parse_yaml(store.read_text(path), str(path))
+        data = dict(items[index])
+        for name, value in assign:
+            if name.startswith("extra."):
+                data["extra"] = {**(data.get("extra") or {}), name[6:]: value}
+            else:
+                data[name] = value
+        for name in unset:
+            if name == "key" or name in ("type", "title", "authors", "year", "tags"):
+                from .errors import UsageError
+
+                raise UsageError(
+                    f"'{name}' is required and cannot be removed", hint="--set it instead"
+                )
+            if name.startswith("extra."):
+                data["extra"] = {
+                    k: v for k, v in (data.get("extra") or {}).items() if k != name[6:]
+                }
+            else:
+                data.pop(name, None)
+        tags = [t for t in data.get("tags") or [] if isinstance(t, str)]
+        drop = {catalog.taxonomy.resolve(t) if t not in tags else t for t in remove_tags}
+        missing = sorted(drop - set(tags))
+        if missing:
+            raise CatalogError(
+                f"entry '{key}' has no tag {', '.join(missing)}",
+                hint="its tags: " + ", ".join(tags),
+                check="usage",
+            )
+        tags = [t for t in tags if t not in drop]
+        tags += [catalog.taxonomy.resolve(t) for t in add_tags]
+        data["tags"] = list(dict.fromkeys(tags))
+        ref = _validated(data, str(path))
+        others = [e for e in catalog.entries if e.ref.key != key]
+        trial = Catalog(catalog.taxonomy, others, catalog.directory, catalog.files, catalog.venues)
+        errors = _new_errors(trial, [ref])
+        if errors:
+            raise CatalogError(
+                errors[0].message, file=str(path), hint=errors[0].hint, check=errors[0].check
+            )
+        if not dry_run:
+            new = ref.to_data(mode="python")
+            _rewrite(path, lambda old: [new if i == index else e for i, e in enumerate(old)])
+    return EditResult(ref, path, not dry_run)
+
+
+def remove_entry(key: str, directory: Path | None = None, *, dry_run: bool = False) -> EditResult:
+    """Remove one entry from its file, written exactly as ``fmt`` would."""
+    writable = store.writable_catalog_dir(directory)
+    catalog, _ = _load_for_write(writable, editing=key)
+    path, _index = _find_raw(catalog, key)
+    with store.file_lock(path):
+        catalog, _ = _load_for_write(writable, editing=key)
+        path, index = _find_raw(catalog, key)
+        if not dry_run:
+            _rewrite(path, lambda old: [e for i, e in enumerate(old) if i != index])
+    return EditResult(None, path, not dry_run)
 
 
 # --------------------------------------------------------------------------- import
@@ -256,11 +420,12 @@ def import_bibtex(
         seen = DuplicateFinder(catalog)
         taken = set(catalog.by_key)
         accepted: list[Reference] = []
+        lines: dict[str, tuple[int, str]] = {}
         for draft in parsed.drafts:
             data = dict(draft.data)
             data["tags"] = list(dict.fromkeys([*resolved, *_keyword_tags(data, catalog)]))
             data.setdefault("added", today or dt.date.today().isoformat())
-            data["sources"] = [f"bibtex:{path.name}:{draft.source_key}"]
+            _fit_venue(data, catalog)
             if not data["tags"]:
                 report.failed.append(
                     (
@@ -270,6 +435,8 @@ def import_bibtex(
                     )
                 )
                 continue
+            if _RULE_SHAPED.match(draft.source_key) and draft.source_key not in taken:
+                data["key"] = draft.source_key  # a citing document keeps working
             _assign_key(data, taken)
             try:
                 ref = _validated(data, str(path), draft.line)
@@ -282,28 +449,69 @@ def import_bibtex(
                     (draft.line, draft.source_key, f"duplicate of {duplicate[0]}: {duplicate[1]}")
                 )
                 continue
-            errors = _new_errors(catalog, [*accepted, ref])
-            mine = [e for e in errors if e.key == ref.key]
-            if mine:
-                report.failed.append((draft.line, draft.source_key, mine[0].message))
-                continue
             accepted.append(ref)
             seen.add(ref)
             taken.add(ref.key)
-            report.imported.append((draft.line, draft.source_key, ref.key))
+            lines[ref.key] = (draft.line, draft.source_key)
+        # The catalog checks run once over everything (not once per entry, which is quadratic);
+        # an entry with an error is reported and left out. Leaving entries out cannot give the
+        # others new errors, so one pass settles it.
+        failing: dict[str, str] = {}
+        for issue in _new_errors(catalog, accepted):
+            failing.setdefault(issue.key or "", issue.message)
+        for ref in accepted:
+            line, bib_key = lines[ref.key]
+            if ref.key in failing:
+                report.failed.append((line, bib_key, failing[ref.key]))
+            else:
+                report.imported.append((line, bib_key, ref.key))
+        accepted = [r for r in accepted if r.key not in failing]
+        report.failed.sort()
         if accepted and not dry_run:
-            _append(target, accepted)
+            _rewrite(target, lambda items: [*items, *(r.to_data(mode="python") for r in accepted)])
             report.written = True
     return report
 
 
+#: A key with the shape of the catalog's key rule (family + year + word + suffix). Import keeps such
+#: a BibTeX key (from our own export, or Google Scholar) instead of making a new one.
+_RULE_SHAPED = re.compile(r"^[a-z]+\d{4}[a-z0-9]*$")
+
+
+def _fit_venue(data: dict[str, Any], catalog: Catalog) -> None:
+    """Map a venue's full name or alias to its short name, and the entry type to what the venue
+    calls for: reference managers write ``@article{journal={arXiv preprint ...}}`` for preprints
+    and ``@article`` for conference papers."""
+    table = catalog.venues
+    venue = data.get("venue")
+    if table is None or not isinstance(venue, str):
+        return
+    data["venue"] = table.canonical(venue)
+    expected = table.entry_type(venue)
+    if expected and data.get("type") in ("inproceedings", "article", "misc"):
+        data["type"] = expected
+
+
 def _keyword_tags(data: dict[str, Any], catalog: Catalog) -> list[str]:
-    keywords = (data.get("extra") or {}).get("keywords", "")
-    found = []
-    for word in re.split(r"[;,]", keywords):
-        word = word.strip().lower()
-        if word and (word in catalog.taxonomy or word in catalog.taxonomy.aliases):
+    """Tags from the BibTeX ``keywords`` field (as Zotero and JabRef write them, and as our export
+    does). Keywords that name taxonomy nodes become tags; the others stay in ``extra``."""
+    extra = dict(data.get("extra") or {})
+    keywords = extra.pop("keywords", "")
+    found, rest = [], []
+    for raw in re.split(r"[;,]", keywords):
+        word = raw.strip()
+        if not word:
+            continue
+        try:  # an id, an alias or a unique id suffix, as --tag takes them
             found.append(catalog.taxonomy.resolve(word))
+        except CatalogError:
+            rest.append(word)
+    if rest:
+        extra["keywords"] = ", ".join(rest)
+    if extra:
+        data["extra"] = extra
+    else:
+        data.pop("extra", None)
     return found
 
 
@@ -354,30 +562,22 @@ def _header(text: str) -> str:
     return "".join(head).rstrip("\n") + "\n" if "".join(head).strip() else ""
 
 
-def canonical_text(text: str, file: str) -> str:
-    """The canonical layout of a references file: header kept, entries sorted by key, fields in
-    catalog order (unknown fields kept, after the known ones). Refuses to drop comments."""
-    data = store.parse_yaml(text, file)
-    if not isinstance(data, list):
-        raise LoadError(
-            "expected a list of entries at the top level",
-            file=file,
-            line=1,
-            check="top-level-shape",
-            hint="run `effllm validate` for details",
-        )
-    header = _header(text)
-    header_lines = header.count("\n")
+def _refuse_dropped_comments(text: str, file: str, action: str) -> None:
+    header_lines = _header(text).count("\n")
     stray = [n for n in _comment_lines(text) if n > header_lines]
     if stray:
         raise CatalogError(
-            f"fmt would drop the comment on line {stray[0]}"
+            f"{action} would drop the comment on line {stray[0]}"
             + (f" (and {len(stray) - 1} more)" if len(stray) > 1 else ""),
             file=file,
             line=stray[0],
             hint="move the comment into the entry's 'notes' field or to the top of the file",
             check="fmt-comment",
         )
+
+
+def _layout(data: list[Any], header: str) -> str:
+    """Entries sorted by key, fields in catalog order (unknown fields after the known ones)."""
     entries = []
     for item in data:
         if isinstance(item, dict):
@@ -396,6 +596,22 @@ def canonical_text(text: str, file: str) -> str:
     )
     body = store.dump_entries([entries[i] for i in order])
     return (header or store.SCHEMA_HEADER) + body
+
+
+def canonical_text(text: str, file: str) -> str:
+    """The canonical layout of a references file: header kept, entries sorted by key, fields in
+    catalog order (unknown fields kept, after the known ones). Refuses to drop comments."""
+    data = store.parse_yaml(text, file)
+    if not isinstance(data, list):
+        raise LoadError(
+            "expected a list of entries at the top level",
+            file=file,
+            line=1,
+            check="top-level-shape",
+            hint="run `effllm validate` for details",
+        )
+    _refuse_dropped_comments(text, file, "fmt")
+    return _layout(data, _header(text))
 
 
 def format_catalog(

@@ -32,8 +32,11 @@ class CatalogError(Exception):
         col: int | None = None,
         hint: str | None = None,
         check: str = "error",
+        excerpt: str | None = None,
     ) -> None:
         super().__init__(message)
+        #: The offending source line with a caret under the column, when known.
+        self.excerpt = excerpt
         self.message = message
         self.file = file
         self.line = line

@@ -22,6 +22,8 @@ class Issue:
     key: str | None
     message: str
     hint: str | None = None
+    #: The offending source line with a caret under the column (YAML syntax errors).
+    excerpt: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The finding as JSON-ready data (the schema of ``validate --format json``)."""

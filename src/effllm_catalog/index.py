@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 2
-ENV_CACHE_DIR = "EFFLLM_CACHE_DIR"
+ENV_CACHE_DIR = store.ENV_CACHE_DIR
 SORTS: tuple[str, ...] = ("relevance", "year", "title", "added")
 #: bm25 column weights: title, abstract, authors, venue.
 _WEIGHTS = (10.0, 1.0, 3.0, 2.0)
@@ -92,13 +92,7 @@ class SearchResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def cache_dir() -> Path:
-    """``$EFFLLM_CACHE_DIR``, else the user cache directory (``~/.cache/effllm-catalog``)."""
-    if os.environ.get(ENV_CACHE_DIR):
-        return Path(os.environ[ENV_CACHE_DIR])
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("effllm-catalog", appauthor=False))
+cache_dir = store.cache_dir
 
 
 def catalog_hash(directory: Path) -> str:

@@ -5,8 +5,10 @@ The rule: ``<family><year><word>`` where
 - ``family`` is the first author's family name, transliterated to ASCII, lower-cased, letters only
   (``Müller`` -> ``muller``, ``de Vries`` -> ``devries``);
 - ``year`` is the entry's year;
-- ``word`` is the first *significant* word of the title (skipping the stop words below), lower-cased,
-  ASCII letters and digits only (``LoRA:`` -> ``lora``, ``H2O:`` -> ``h2o``);
+- ``word`` is the first *significant* word of the title, lower-cased, ASCII letters and digits only
+  (``LoRA:`` -> ``lora``, ``H2O:`` -> ``h2o``). Stop words (below), bare numbers and one-character
+  words are skipped, so ``1-bit LLMs`` gives ``bit`` and a year never runs into a number
+  (``wang20241`` cannot happen);
 - when that key is already taken, the suffixes ``a``, ``b``, ... ``z``, ``aa``, ... are tried in order.
 
 A key, once in the catalog, is never recomputed: editing a title or author list does not change it.
@@ -120,7 +122,7 @@ def key_stem(family: str, year: int, title: str) -> str:
     word = ""
     for raw in _WORD.findall(ascii_fold(title).lower()):
         candidate = _NON_ALNUM.sub("", raw)
-        if candidate and candidate not in STOP_WORDS:
+        if len(candidate) > 1 and not candidate.isdigit() and candidate not in STOP_WORDS:
             word = candidate
             break
     return f"{name}{year}{word}"

@@ -7,6 +7,7 @@ reference and validation all come from one place.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
@@ -31,16 +32,42 @@ __all__ = [
     "Reference",
     "TaxonomyFile",
     "TaxonomyNode",
+    "Venue",
+    "VenueFile",
+    "VenueKind",
+    "normalise_arxiv",
+    "normalise_doi",
 ]
 
 #: BibTeX-safe: no spaces, commas, braces, quotes, ``#``, ``%`` or ``~``.
 KEY_PATTERN = r"^[A-Za-z][A-Za-z0-9_:.+-]*$"
 #: New-style (``2106.09685``, optional version) and old-style (``cs/0112017``) arXiv identifiers.
 ARXIV_PATTERN = r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$"
+#: What stands in for missing authors: 'et al.', 'others', '...'. Never a name.
+TRUNCATED_AUTHOR = re.compile(r"^(et\.?\s*al\.?|others|and others|\.\.\.|…)$", re.IGNORECASE)
 DOI_PATTERN = r"^10\.\d{4,9}/\S+$"
-URL_PATTERN = r"^https?://[^\s/$.?#{}\\<>\"`^|][^\s{}\\<>\"`^|]*$"
+# Valid ECMA-262 as well as Python: JSON Schema tools (check-jsonschema, editors) compile patterns
+# as JavaScript regular expressions in unicode mode, where an escaped quote is a syntax error.
+URL_PATTERN = r'^https?://[^\s/$.?#{}\\<>"`^|][^\s{}\\<>"`^|]*$'
 NODE_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+(-[a-z0-9]+)*)*$"
 EXTRA_FIELD_PATTERN = r"^[a-z][a-z0-9_-]*$"
+
+_ARXIV_PREFIX = re.compile(
+    r"^(?:arxiv:\s*|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/)", re.IGNORECASE
+)
+_DOI_PREFIX = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", re.IGNORECASE)
+
+
+def normalise_arxiv(text: str) -> str:
+    """The bare arXiv id from what people paste: ``arXiv:2401.00001``, an abs or pdf URL."""
+    bare = _ARXIV_PREFIX.sub("", text.strip())
+    return bare.removesuffix(".pdf").rstrip("/")
+
+
+def normalise_doi(text: str) -> str:
+    """The bare DOI from ``doi:10...`` or a ``https://doi.org/10...`` URL."""
+    return _DOI_PREFIX.sub("", text.strip())
+
 
 EntryType = Literal[
     "article",
@@ -178,8 +205,8 @@ class Reference(BaseModel):
     )
     venue: Text | None = Field(
         default=None,
-        description="Canonical short venue name (NeurIPS, ICML, ICLR, ACL, ...); 'arXiv' for a"
-        " preprint.",
+        description="Short venue name from the venue table (NeurIPS, ICML, ICLR, ACL, ...;"
+        " docs/venues.md); 'arXiv' for a preprint.",
         examples=["ICLR"],
     )
     arxiv: Annotated[str, StringConstraints(pattern=ARXIV_PATTERN)] | None = Field(
@@ -311,3 +338,62 @@ class TaxonomyFile(BaseModel):
 
     nodes: list[TaxonomyNode] = Field(min_length=1)
     metrics: list[Metric] = Field(default_factory=list)
+
+
+VenueKind = Literal["conference", "journal", "workshop", "preprint"]
+#: The entry type each kind of venue calls for.
+TYPE_FOR_KIND: dict[str, str] = {
+    "conference": "inproceedings",
+    "workshop": "inproceedings",
+    "journal": "article",
+    "preprint": "misc",
+}
+
+
+class Venue(BaseModel):
+    """One venue of the canonical venue table (``venues.yaml``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    short: Text = Field(
+        description="The canonical short name, written in an entry's 'venue:'.", examples=["ICML"]
+    )
+    name: Text = Field(
+        description="Full name, used by `export --venue-style full` when no edition name applies.",
+        examples=["International Conference on Machine Learning"],
+    )
+    kind: VenueKind = Field(
+        description="conference or workshop (entries are inproceedings), journal (article),"
+        " preprint (misc)."
+    )
+    aliases: list[Text] = Field(
+        default_factory=list,
+        description="Other spellings; validate points them to the short name, import maps them.",
+        examples=[["NIPS"]],
+    )
+    edition: Text | None = Field(
+        default=None,
+        description="Full name of one year's proceedings: a template with {year}, {yy}, {number},"
+        " {ordinal} (41st) and {Ordinal} (Forty-First).",
+        examples=["Proceedings of the {ordinal} International Conference on Machine Learning"],
+    )
+    first: int | None = Field(
+        default=None, description="Year of edition 1 (gives {number} and the ordinals)."
+    )
+    since: int | None = Field(default=None, description="First year the edition template fits.")
+    editions: dict[int, Text] = Field(
+        default_factory=dict,
+        description="Full names of single years where the numbering is irregular.",
+    )
+    publisher: Text | None = Field(default=None, description="Publisher.")
+    doi_prefix: Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}$")] | None = Field(
+        default=None, description="DOI prefix of the publisher's records."
+    )
+
+
+class VenueFile(BaseModel):
+    """The layout of ``venues.yaml``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    venues: list[Venue] = Field(min_length=1)

@@ -30,11 +30,15 @@ def dump_json(data: Any, out: IO[str]) -> None:
     out.write("\n")
 
 
-def print_error(message: str, location: str | None, hint: str | None) -> None:
-    """Print ``error: <location>: <message>`` and an optional hint to stderr."""
+def print_error(
+    message: str, location: str | None, hint: str | None, excerpt: str | None = None
+) -> None:
+    """Print ``error: <location>: <message>``, the source excerpt and a hint to stderr."""
     err = console(stderr=True)
     where = f"{escape(location)}: " if location else ""
     err.print(f"[bold red]error:[/] {where}{escape(message)}")
+    if excerpt:
+        err.print(escape(excerpt))
     if hint:
         err.print(f"  [dim]hint:[/] {escape(hint)}")
 
@@ -52,6 +56,8 @@ def _text_report(report: Report, out: IO[str]) -> None:
             f"{escape(issue.location)}: [{styles[severity]}]{severity}[/] "
             f"[cyan]{issue.check}[/]{key} {escape(issue.message)}"
         )
+        if issue.excerpt:
+            con.print(escape(issue.excerpt))
         if issue.hint:
             con.print(f"    [dim]hint: {escape(issue.hint)}[/]")
     errors = sum(1 for i in report.issues if i.severity == "error")

@@ -8,7 +8,9 @@ file, line and column of the problem. Line numbers of individual values are not 
 needs to point somewhere.
 
 Writing: :func:`atomic_write` replaces a file through a temporary file in the same folder, flushed and
-fsynced, under an exclusive lock, so a crash leaves the old file or the new one and never a mix.
+fsynced, under an exclusive lock, so a crash leaves the old file or the new one and never a mix. The
+lock files live in the cache directory, never next to the file: a catalog in git or a user's output
+folder gains no stray ``*.lock`` files.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ __all__ = [
     "Locator",
     "atomic_write",
     "bundled_catalog_dir",
+    "cache_dir",
     "catalog_files",
     "file_lock",
     "max_bytes_from_env",
@@ -53,6 +56,7 @@ REFERENCES_FILE = "references.yaml"
 #: Optional folder of further reference files (``references/*.yaml``), read after ``references.yaml``.
 REFERENCES_DIR = "references"
 ENV_CATALOG = "EFFLLM_CATALOG"
+ENV_CACHE_DIR = "EFFLLM_CACHE_DIR"
 ENV_MAX_BYTES = "EFFLLM_MAX_BYTES"
 #: A catalog file larger than this is refused: the bundled catalog is well under 2 MB.
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
@@ -189,16 +193,54 @@ def read_text(path: Path, max_bytes: int | None = None) -> str:
     return text.removeprefix("\ufeff")
 
 
-def _syntax_error(exc: yaml.MarkedYAMLError, file: str) -> LoadError:
+def excerpt(text: str, line: int, col: int) -> str:
+    """Line ``line`` (1-based) of ``text`` with a caret under column ``col``; tabs shown as →."""
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return ""
+    shown = lines[line - 1].replace("\t", "→")
+    if len(shown) > 160:
+        start = max(0, col - 80)
+        shown, col = shown[start : start + 160], col - start
+    gutter = f"{line:>5} | "
+    return f"{gutter}{shown}\n{' ' * (len(gutter) - 2)}| {' ' * max(col - 1, 0)}^"
+
+
+_KEY_VALUE = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][\w-]*):\s+(.*?)\s*$")
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, file: str, text: str = "") -> LoadError:
     problem = exc.problem or exc.context or "invalid YAML"
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark is not None else 0
+    col = mark.column + 1 if mark is not None else 0
+    lines = text.splitlines()
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    message = f"YAML syntax error: {problem}"
     hint = "fix the YAML syntax at this position"
     check = "yaml-syntax"
-    if "\t" in problem or "tab" in problem:
-        hint = "YAML does not allow tabs for indentation; use spaces"
+    indent = source[: len(source) - len(source.lstrip(" \t"))]
+    if "\t" in problem or "tab" in problem or "\t" in indent or source[col - 1 : col] == "\t":
+        tab_col = (indent.index("\t") + 1) if "\t" in indent else col
+        message = f"YAML syntax error: a tab character in the indentation (column {tab_col})"
+        hint = "YAML indents with spaces only: replace the tab with spaces"
+        col = tab_col
+    elif "mapping values are not allowed" in problem:
+        match = _KEY_VALUE.match(source)
+        message = "YAML syntax error: a value holding ': ' must be quoted"
+        if match:
+            value = match.group(3).replace("'", "''")
+            hint = f"quote the value: {match.group(2)}: '{value}'"
+        else:
+            hint = "put the value in quotes, e.g. title: 'LoRA: Low-Rank Adaptation'"
     elif "nesting depth" in problem:  # libyaml's own bound
         check, hint = "yaml-depth", "catalog entries are flat mappings; check the brackets"
-    mark = exc.problem_mark or exc.context_mark
-    return _located(f"YAML syntax error: {problem}", mark, file, hint, check)
+    error = _located(message, mark, file, hint, check)
+    if mark is not None:
+        error.col = col
+    if source:
+        error.excerpt = excerpt(text, line, col)
+    return error
 
 
 def read_yaml(path: Path, max_bytes: int | None = None) -> Any:
@@ -262,6 +304,57 @@ def iter_entries(path: Path, max_bytes: int | None = None) -> Any:
     return entries
 
 
+#: Stands for an entry that could not be parsed, keeping list positions aligned.
+UNREADABLE = object()
+
+
+def _entry_chunks(text: str) -> list[tuple[int, str]] | None:
+    """(0-based first line, text) of each top-level entry, or None if the file is not a plain
+    block list of entries (see :func:`_batches`)."""
+    if _UNSPLITTABLE.search(text):
+        return None
+    starts = [m.start() for m in re.finditer(r"^-(?:[ \t]|$)", text, re.MULTILINE)]
+    head = text[: starts[0]] if starts else ""
+    if not starts or any(
+        ln.strip() and not ln.lstrip().startswith("#") for ln in head.splitlines()
+    ):
+        return None
+    bounds = [*starts, len(text)]
+    return [
+        (text.count("\n", 0, bounds[i]), text[bounds[i] : bounds[i + 1]])
+        for i in range(len(starts))
+    ]
+
+
+def parse_entries_separately(
+    path: Path, max_bytes: int | None = None
+) -> tuple[list[Any], list[LoadError]] | None:
+    """Parse each top-level entry on its own: the entries (``UNREADABLE`` for a broken one) and
+    one error per broken entry, with true line numbers. None when the file cannot be split."""
+    file = str(path)
+    text = read_text(path, max_bytes)
+    chunks = _entry_chunks(text)
+    if chunks is None:
+        return None
+    entries: list[Any] = []
+    errors: list[LoadError] = []
+    for first_line, chunk in chunks:
+        # Leading newlines put every mark on its real line; the padding costs nothing to parse.
+        padded = "\n" * first_line + chunk
+        try:
+            part = parse_yaml(padded, file)
+        except LoadError as exc:
+            if exc.excerpt:
+                exc.excerpt = excerpt(text, exc.line or 0, exc.col or 0)
+            errors.append(exc)
+            entries.append(UNREADABLE)
+            continue
+        if not isinstance(part, list) or len(part) != 1:
+            return None
+        entries.append(part[0])
+    return entries, errors
+
+
 def parse_yaml(text: str, file: str = "<input>") -> Any:
     """Parse YAML text with the strict safe loader; see :func:`read_yaml`."""
     loader = _StrictLoader(text)
@@ -291,7 +384,7 @@ def parse_yaml(text: str, file: str = "<input>") -> Any:
             "yaml-value",
         ) from None
     except yaml.MarkedYAMLError as exc:
-        raise _syntax_error(exc, file) from None
+        raise _syntax_error(exc, file, text) from None
     except yaml.YAMLError as exc:
         raise LoadError(f"YAML error: {exc}", file=file, check="yaml-syntax") from None
     except RecursionError:
@@ -301,6 +394,15 @@ def parse_yaml(text: str, file: str = "<input>") -> Any:
 
 
 PathPart = str | int
+
+
+def _compose(text: str) -> Node | None:
+    loader = _BaseLoader(text)
+    try:
+        node: Node | None = loader.get_single_node()
+        return node
+    finally:
+        loader.dispose()
 
 
 class Locator:
@@ -313,14 +415,35 @@ class Locator:
         if file not in self._roots:
             try:
                 text = read_text(Path(file), max_bytes=1 << 62)
-                loader = _BaseLoader(text)
-                try:
-                    self._roots[file] = loader.get_single_node()
-                finally:
-                    loader.dispose()
-            except (yaml.YAMLError, LoadError, CatalogNotFoundError):
+            except (LoadError, CatalogNotFoundError):
                 self._roots[file] = None
+                return None
+            try:
+                self._roots[file] = _compose(text)
+            except yaml.YAMLError:
+                self._roots[file] = self._compose_entries(text)
         return self._roots[file]
+
+    @staticmethod
+    def _compose_entries(text: str) -> Node | None:
+        """A file with a broken entry: compose each entry alone, as one sequence."""
+        chunks = _entry_chunks(text)
+        if chunks is None:
+            return None
+        items: list[Node] = []
+        for first_line, chunk in chunks:
+            try:
+                node = _compose("\n" * first_line + chunk)
+            except yaml.YAMLError:
+                node = None
+            if isinstance(node, SequenceNode) and len(node.value) == 1:
+                items.append(node.value[0])
+            else:  # a placeholder at the entry's first line keeps positions aligned
+                mark = yaml.Mark("", 0, first_line, 2, "", 0)
+                items.append(ScalarNode("tag:yaml.org,2002:null", "", mark, mark))
+        if not items:
+            return None
+        return SequenceNode("tag:yaml.org,2002:seq", items, items[0].start_mark, items[-1].end_mark)
 
     def locate(self, file: str, path: Sequence[PathPart], *, key: bool = False) -> tuple[int, int]:
         """Return 1-based (line, col) of the value at ``path``, or of its key when ``key`` is set.
@@ -418,24 +541,64 @@ def catalog_files(directory: Path) -> list[Path]:
 # --------------------------------------------------------------------------- writing
 
 
+def cache_dir() -> Path:
+    """``$EFFLLM_CACHE_DIR``, else the user cache directory (``~/.cache/effllm-catalog``)."""
+    if os.environ.get(ENV_CACHE_DIR):
+        return Path(os.environ[ENV_CACHE_DIR])
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("effllm-catalog", appauthor=False))
+
+
+def lock_path(target: Path) -> Path:
+    """Where the lock for writing ``target`` lives: the cache folder, named by the target's path.
+
+    Every process that writes one file (by any spelling of its path) agrees on one lock file, and
+    nothing appears next to the file itself. When the cache folder cannot be created (a read-only
+    home), the system temp folder serves, per user.
+    """
+    import hashlib
+
+    digest = hashlib.sha256(os.fsencode(os.path.realpath(target))).hexdigest()[:32]
+    name = f"{digest}.lock"
+    for folder in (
+        cache_dir() / "locks",
+        Path(tempfile.gettempdir()) / f"effllm-locks-{os.getuid() if hasattr(os, 'getuid') else 0}",
+    ):
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError:
+            continue
+        return folder / name
+    return Path(tempfile.gettempdir()) / name
+
+
 @contextlib.contextmanager
 def file_lock(target: Path, *, timeout: float = 10.0) -> Iterator[None]:
-    """Hold an exclusive lock on ``<target>.lock`` while writing ``target``.
+    """Hold an exclusive lock for writing ``target`` (the lock file is in :func:`lock_path`).
 
     Concurrent writers queue up behind the lock; one that waits longer than ``timeout`` seconds fails
-    with a :class:`WriteError` that names the lock file.
+    with a :class:`WriteError`. Locks are ``flock`` locks: the kernel releases them when a process
+    dies, so a lock file left in the cache is never stale.
     """
     import fcntl
     import time
 
-    lock_path = target.with_name(target.name + ".lock")
-    try:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
+    if not target.parent.is_dir():
         raise WriteError(
-            f"cannot write here: {exc.strerror}",
+            "cannot write here: the folder does not exist",
             file=str(target),
             hint="check that the folder exists and is writable",
+            check="write",
+        )
+    lock = lock_path(target)
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise WriteError(
+            f"cannot create the lock file {lock}: {exc.strerror}",
+            file=str(target),
+            hint=f"check that {lock.parent} is writable, or set {ENV_CACHE_DIR}",
             check="write",
         ) from None
     try:
@@ -449,7 +612,7 @@ def file_lock(target: Path, *, timeout: float = 10.0) -> Iterator[None]:
                     raise WriteError(
                         "another effllm process is writing this file",
                         file=str(target),
-                        hint=f"wait for it to finish, or remove a stale {lock_path.name}",
+                        hint="wait for it to finish and run the command again",
                         check="write",
                     ) from None
                 time.sleep(0.05)

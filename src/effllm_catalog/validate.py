@@ -6,7 +6,6 @@ Check ids are stable: CI configurations and the documentation refer to them.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -17,6 +16,8 @@ from . import store
 from .catalog import Catalog, Entry, arxiv_base, read_catalog
 from .errors import CatalogNotFoundError
 from .findings import Issue, Report, Severity
+from .messages import YEAR_MIN, plausible_years
+from .models import TRUNCATED_AUTHOR, TYPE_FOR_KIND, URL_PATTERN
 
 __all__ = [
     "CHECKS",
@@ -62,9 +63,13 @@ Check = Callable[[Context], Iterator[Issue]]
 # --------------------------------------------------------------------------- helpers
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_TRUNCATED = re.compile(r"^(et\.?\s*al\.?|others|and others|\.\.\.|…)$", re.IGNORECASE)
+_TRUNCATED = TRUNCATED_AUTHOR
 _BRACE_TOKEN = re.compile(r"\\.|[{}]", re.DOTALL)  # an escaped character, or a brace
-_NEW_ARXIV = re.compile(r"^(\d{2})(\d{2})\.(\d{4,5})")
+_NEW_ARXIV = re.compile(r"^(\d{2})(\d{2})\.(\d+)")
+_URL = re.compile(URL_PATTERN)
+#: A public paper list a reference was taken from: ``list:<owner>/<repo>@<commit>``.
+LIST_SOURCE_PATTERN = r"^list:[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+@[0-9a-f]{7,40}$"
+_LIST_SOURCE = re.compile(LIST_SOURCE_PATTERN)
 
 
 def normalise_title(title: str) -> str:
@@ -201,19 +206,20 @@ def check_years(ctx: Context) -> Iterator[Issue]:
     """Years are plausible, and not earlier than the arXiv id says the paper appeared.
 
     A published paper may be posted to arXiv after its venue (EMNLP in December, arXiv in March), so
-    it may be one year earlier than its id; a preprint may not.
+    it may be one year earlier than its id; a preprint may not (except a January id: a paper
+    submitted on 31 December is numbered in January).
     """
-    latest = dt.date.today().year + 1
+    _, latest = plausible_years()
     for entry in ctx.catalog.entries:
         ref = entry.ref
-        if not 1950 <= ref.year <= latest:
+        if not YEAR_MIN <= ref.year <= latest:
             yield ctx.issue(
                 "implausible-year",
                 "error",
                 entry,
                 ("year",),
-                f"year {ref.year} is not plausible (1950..{latest})",
-                "write the year of publication",
+                f"year {ref.year} is not plausible ({YEAR_MIN}..{latest})",
+                "write the four-digit year of publication",
             )
             continue
         match = _NEW_ARXIV.match(ref.arxiv or "")
@@ -235,17 +241,118 @@ def check_years(ctx: Context) -> Iterator[Issue]:
 
 
 def check_arxiv_month(ctx: Context) -> Iterator[Issue]:
-    """New-style arXiv ids carry a real month (01-12) and a year from 2007 on."""
+    """New-style arXiv ids: a real month (01-12), a year from 2007 on, and the right number of
+    digits after the dot (4 for ids up to 1412, 5 from 1501 on)."""
     for entry in ctx.catalog.entries:
-        match = _NEW_ARXIV.match(entry.ref.arxiv or "")
-        if match and (not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 7):
+        arxiv = entry.ref.arxiv or ""
+        match = _NEW_ARXIV.match(arxiv)
+        if not match:
+            continue
+        year, month, number = int(match.group(1)), int(match.group(2)), match.group(3)
+        if not 1 <= month <= 12 or year < 7:
             yield ctx.issue(
                 "bad-arxiv-id",
                 "error",
                 entry,
                 ("arxiv",),
-                f"arXiv id {entry.ref.arxiv} has no valid YYMM prefix",
+                f"arXiv id {arxiv} has no valid YYMM prefix (the month must be 01-12)",
                 "copy the id from the paper's arxiv.org/abs/ page",
+            )
+            continue
+        digits = 5 if (year, month) >= (15, 1) else 4
+        if len(number) != digits:
+            yield ctx.issue(
+                "bad-arxiv-id",
+                "error",
+                entry,
+                ("arxiv",),
+                f"arXiv id {arxiv} has {len(number)} digits after the dot; ids from"
+                f" {match.group(1)}{match.group(2)} have {digits}",
+                "a digit is missing or extra; copy the id from the paper's arxiv.org/abs/ page",
+            )
+
+
+def check_venues(ctx: Context) -> Iterator[Issue]:
+    """Venues come from the venue table, by their short name, and the entry type fits the venue
+    (inproceedings for a conference or workshop, article for a journal, misc for arXiv)."""
+    table = ctx.catalog.venues
+    if table is None:
+        return
+    for entry in ctx.catalog.entries:
+        ref = entry.ref
+        if not ref.venue:
+            continue
+        venue = table.match(ref.venue)
+        if venue is None:
+            close = table.suggest(ref.venue)
+            yield ctx.issue(
+                "unknown-venue",
+                "warning",
+                entry,
+                ("venue",),
+                f"venue '{ref.venue}' is not in the venue table",
+                (f"did you mean {', '.join(close)}? " if close else "")
+                + "docs/venues.md lists the venues; add a new one to venues.yaml",
+            )
+            continue
+        if ref.venue != venue.short:
+            yield ctx.issue(
+                "venue-alias",
+                "warning",
+                entry,
+                ("venue",),
+                f"venue '{ref.venue}' is another name for '{venue.short}'",
+                f"write venue: {venue.short}",
+            )
+        expected = TYPE_FOR_KIND[venue.kind]
+        if ref.type in ("inproceedings", "article", "misc") and ref.type != expected:
+            if venue.kind == "preprint":
+                message = f"type {ref.type} with venue {venue.short}: a preprint is type misc"
+                hint = (
+                    "if the paper was published, name its venue (and keep arxiv:);"
+                    " otherwise write type: misc"
+                )
+            else:
+                message = f"type {ref.type} does not fit venue {venue.short} (a {venue.kind})"
+                hint = f"write type: {expected}"
+            yield ctx.issue("venue-type", "error", entry, ("type",), message, hint)
+
+
+def check_provenance(ctx: Context) -> Iterator[Issue]:
+    """Entries say where their metadata came from (``sources``: URLs or list references) and
+    what the paper does (``summary``); both are warnings."""
+    for entry in ctx.catalog.entries:
+        ref = entry.ref
+        if not ref.sources:
+            yield ctx.issue(
+                "missing-sources",
+                "warning",
+                entry,
+                ("title",),
+                "entry has no sources",
+                "add 'sources:' with the URL of the record the fields were taken from"
+                " (arXiv abstract page, proceedings page, DOI)",
+            )
+        for i, source in enumerate(ref.sources):
+            if not (_URL.match(source) or _LIST_SOURCE.match(source)):
+                yield ctx.issue(
+                    "bad-source",
+                    "warning",
+                    entry,
+                    ("sources", i),
+                    f"source '{source[:80]}' is neither an http(s) URL nor a list reference",
+                    "write the URL of the record, or 'list:<owner>/<repo>@<commit>' for a"
+                    " public paper list; notes go in 'notes:'",
+                )
+        if not ref.summary:
+            yield ctx.issue(
+                "missing-summary",
+                "warning",
+                entry,
+                ("title",),
+                "entry has no summary",
+                "add 'summary:' with one or two sentences in your own words: what the paper"
+                " contributes and what it makes cheaper",
             )
 
 
@@ -446,6 +553,8 @@ CHECKS: dict[str, Check] = {
     "text": check_text,
     "authors": check_authors,
     "near-duplicate-title": check_near_duplicate_titles,
+    "venues": check_venues,
+    "provenance": check_provenance,
 }
 
 #: Every check id a finding can carry, with its meaning (the documentation is generated from this).
@@ -468,12 +577,14 @@ CHECK_IDS: dict[str, str] = {
     "bad-type": "an entry type that is not one of the BibTeX types we use",
     "bad-authors": "an author list that is empty or malformed",
     "bad-tag": "tags that are not a list of node ids",
-    "bad-arxiv-id": "arXiv id syntax",
+    "bad-arxiv-id": "arXiv id syntax: YYMM with a month 01-12, 4 digits after the dot up to 1412,"
+    " 5 from 1501 on",
     "bad-doi": "DOI syntax",
     "bad-url": "a URL that is not http(s)",
     "bad-year": "a year that is not a number",
     "implausible-year": "a year outside 1950..next year",
-    "year-before-arxiv": "a year earlier than the arXiv id's year (a published paper may precede its preprint by one year)",
+    "year-before-arxiv": "a year earlier than the arXiv id's year (a published paper, or a January"
+    " id, may be one year earlier)",
     "duplicate-key": "two entries with one citation key",
     "duplicate-arxiv": "two entries with one arXiv id",
     "duplicate-doi": "two entries with one DOI",
@@ -486,6 +597,14 @@ CHECK_IDS: dict[str, str] = {
     "truncated-authors": "an author list ending in 'et al.' or 'others'",
     "author-format": "an author not written as 'Family, Given' (warning)",
     "near-duplicate-title": "the same normalised title under two entries (warning)",
+    "unknown-venue": "a venue that is not in the venue table, with a did-you-mean hint (warning)",
+    "venue-alias": "a venue written by an alias instead of its short name (warning)",
+    "venue-type": "an entry type that does not fit the venue (inproceedings for a conference or"
+    " workshop, article for a journal, misc for arXiv)",
+    "venue-table": "a problem in venues.yaml (schema, or one name for two venues)",
+    "bad-source": "a source that is neither an http(s) URL nor 'list:owner/repo@commit' (warning)",
+    "missing-sources": "an entry without sources (warning)",
+    "missing-summary": "an entry without a summary (warning)",
     "taxonomy-duplicate-id": "a taxonomy node or metric id defined twice",
     "taxonomy-missing-parent": "a dotted node id without a parent",
     "taxonomy-unknown-parent": "a parent id that does not exist",

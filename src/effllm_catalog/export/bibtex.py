@@ -18,6 +18,7 @@ from bibtexparser.writer import BibtexFormat
 
 from effllm_catalog.export.latex import escape, protect_title, to_ascii
 from effllm_catalog.taxonomy import Taxonomy
+from effllm_catalog.venues import VenueTable
 
 __all__ = ["export_biblatex", "export_bibtex", "format_authors"]
 
@@ -42,6 +43,7 @@ _ORDER = (
     "primaryclass",
     "doi",
     "url",
+    "keywords",
     "note",
 )
 # Extra fields that could change how other entries are read, or that we write ourselves.
@@ -63,6 +65,7 @@ _NEVER_COPY = frozenset(
         "archiveprefix",
         "primaryclass",
         "eprintclass",
+        "keywords",
     }
 )
 
@@ -79,12 +82,16 @@ def format_authors(authors: Sequence[str]) -> str:
     return " and ".join(names)
 
 
-def _fields(data: dict[str, Any], biblatex: bool) -> tuple[str, dict[str, str]]:
+def _fields(
+    data: dict[str, Any], biblatex: bool, venues: VenueTable | None = None
+) -> tuple[str, dict[str, str]]:
     kind = data["type"]
     venue = data.get("venue")
+    if venue and venues is not None:  # --venue-style full: the edition's full name
+        venue = venues.full_name(venue, data.get("year"))
     arxiv = data.get("arxiv")
     extra = {k.lower(): v for k, v in (data.get("extra") or {}).items()}
-    preprint = not venue or venue.lower() == "arxiv"
+    preprint = not data.get("venue") or str(data.get("venue")).lower() == "arxiv"
     fields: dict[str, str] = {
         "author": format_authors(data["authors"]),
         "title": protect_title(data["title"]),
@@ -111,12 +118,13 @@ def _fields(data: dict[str, Any], biblatex: bool) -> tuple[str, dict[str, str]]:
         if name not in _NEVER_COPY and name not in fields:
             fields[name] = escape(value, ligatures=name == "pages")
     if arxiv:
-        if biblatex:
-            fields["eprint"] = escape(arxiv)
-            fields["archiveprefix"] = "arXiv"  # biber maps it to eprinttype
-            if extra.get("primaryclass"):
-                fields["primaryclass"] = escape(extra["primaryclass"])
-        elif kind != "misc":
+        # eprint + archivePrefix: biber maps them to eprinttype; natbib styles, JabRef, Zotero and
+        # our import read them in classic BibTeX too.
+        fields["eprint"] = escape(arxiv)
+        fields["archiveprefix"] = "arXiv"
+        if extra.get("primaryclass"):
+            fields["primaryclass"] = escape(extra["primaryclass"])
+        if not biblatex and kind != "misc":
             fields["note"] = f"arXiv:{escape(arxiv)}"
     if data.get("doi"):
         fields["doi"] = escape(data["doi"])
@@ -124,15 +132,27 @@ def _fields(data: dict[str, Any], biblatex: bool) -> tuple[str, dict[str, str]]:
     if url:
         # URLs are verbatim fields; the model already refuses braces, backslashes and spaces in them.
         fields["url"] = url
+    # Taxonomy tags as keywords, the field Zotero and JabRef use for tags; import reads them back.
+    keywords = [*(data.get("tags") or []), *([extra["keywords"]] if extra.get("keywords") else [])]
+    if keywords:
+        fields["keywords"] = escape(", ".join(keywords))
     ordered = {k: fields[k] for k in _ORDER if k in fields}
     ordered.update({k: v for k, v in fields.items() if k not in ordered})
     return kind, ordered
 
 
-def _export(rows: Sequence[dict[str, Any]], *, biblatex: bool, ascii_only: bool) -> str:
+def _export(
+    rows: Sequence[dict[str, Any]],
+    *,
+    biblatex: bool,
+    ascii_only: bool,
+    venues: VenueTable | None = None,
+    venue_style: str = "short",
+) -> str:
     library = Library()
+    table = venues if venue_style == "full" else None
     for data in rows:
-        kind, fields = _fields(data, biblatex)
+        kind, fields = _fields(data, biblatex, table)
         if ascii_only:
             fields = {k: to_ascii(v) if k != "url" else v for k, v in fields.items()}
         library.add(Entry(kind, data["key"], [Field(k, v) for k, v in fields.items()]))
@@ -148,10 +168,14 @@ def export_bibtex(
     taxonomy: Taxonomy | None = None,
     *,
     ascii_only: bool = False,
+    venues: VenueTable | None = None,
+    venue_style: str = "short",
     **_: Any,
 ) -> str:
     """Classic BibTeX (plain.bst and friends)."""
-    return _export(rows, biblatex=False, ascii_only=ascii_only)
+    return _export(
+        rows, biblatex=False, ascii_only=ascii_only, venues=venues, venue_style=venue_style
+    )
 
 
 def export_biblatex(
@@ -159,7 +183,11 @@ def export_biblatex(
     taxonomy: Taxonomy | None = None,
     *,
     ascii_only: bool = False,
+    venues: VenueTable | None = None,
+    venue_style: str = "short",
     **_: Any,
 ) -> str:
     """biblatex data model (biber)."""
-    return _export(rows, biblatex=True, ascii_only=ascii_only)
+    return _export(
+        rows, biblatex=True, ascii_only=ascii_only, venues=venues, venue_style=venue_style
+    )

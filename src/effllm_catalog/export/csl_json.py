@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from effllm_catalog.taxonomy import Taxonomy
+from effllm_catalog.venues import VenueTable
 
 __all__ = ["csl_item", "export_csl_json"]
 
@@ -30,10 +31,12 @@ def _person(name: str) -> dict[str, str]:
     return person
 
 
-def csl_item(data: dict[str, Any]) -> dict[str, Any]:
-    """One catalog entry as a CSL-JSON item."""
+def csl_item(data: dict[str, Any], venues: VenueTable | None = None) -> dict[str, Any]:
+    """One catalog entry as a CSL-JSON item (``venues``: write the venue's full name)."""
     venue = data.get("venue")
     preprint = not venue or venue.lower() == "arxiv"
+    if venue and venues is not None:
+        venue = venues.full_name(venue, data.get("year"))
     item: dict[str, Any] = {
         "id": data["key"],
         "type": _TYPES.get(data["type"], "article"),
@@ -69,7 +72,14 @@ def csl_item(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def export_csl_json(
-    rows: Sequence[dict[str, Any]], taxonomy: Taxonomy | None = None, **_: Any
+    rows: Sequence[dict[str, Any]],
+    taxonomy: Taxonomy | None = None,
+    *,
+    venues: VenueTable | None = None,
+    venue_style: str = "short",
+    **_: Any,
 ) -> str:
     """A JSON array of CSL items."""
-    return json.dumps([csl_item(r) for r in rows], indent=2, ensure_ascii=False) + "\n"
+    table = venues if venue_style == "full" else None
+    items = [csl_item(r, table) for r in rows]
+    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"

@@ -20,7 +20,9 @@ END_MARKER = "<!-- effllm:end -->"
 # Characters that can start emphasis, code, links, images, tables, strikethrough or GitHub math.
 # "<", ">" and "&" become entities, so no HTML survives.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~$])")
-_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
+_HTML = {"<": "&lt;", ">": "&gt;", '"': "&quot;"}
+# "&" only where it could start an entity ("&amp;", "&#60;"); "Training & Tuning" stays as written.
+_ENTITY_START = re.compile(r"&(?=#?\w)")
 _INVISIBLE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _MAX_AUTHORS = 6
 
@@ -28,6 +30,7 @@ _MAX_AUTHORS = 6
 def md_escape(text: str) -> str:
     """Text that Markdown and HTML render literally (one line, specials backslash-escaped)."""
     clean = " ".join(_INVISIBLE.sub(" ", text).split())
+    clean = _ENTITY_START.sub("&amp;", clean)
     clean = "".join(_HTML.get(c, c) for c in clean)
     return _MD_SPECIAL.sub(r"\\\1", clean)
 
@@ -76,30 +79,46 @@ def export_markdown(
     taxonomy: Taxonomy,
     *,
     title: str = "Efficient LLM papers",
+    standalone: bool = True,
+    dims: Sequence[str] | None = None,
     **_: Any,
 ) -> str:
-    """The page: title, counts, table of contents, then one section per node with its papers."""
+    """The page: title, counts, table of contents, then one section per node with its papers.
+
+    ``standalone=False`` leaves out the title and preamble (for ``--into``, where the text goes
+    inside someone's README). ``dims`` keeps only the sections of those subtrees, so a paper
+    selected by one node does not reappear under its other tags.
+    """
+    allowed: set[str] | None = None
+    if dims:
+        allowed = {d for dim in dims for d in taxonomy.descendants(dim)}
     by_node: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for data in rows:
         for tag in dict.fromkeys(data["tags"]):
-            by_node[tag].append(data)
+            if allowed is None or tag in allowed:
+                by_node[tag].append(data)
     nodes = [
         (depth, n)
         for depth, n in taxonomy.walk()
-        if any(by_node.get(d) for d in taxonomy.descendants(n))
+        if (allowed is None or n in allowed)
+        and any(by_node.get(d) for d in taxonomy.descendants(n))
     ]
+    top = min((depth for depth, _ in nodes), default=0)
+    nodes = [(depth - top, n) for depth, n in nodes]
     seen: dict[str, int] = {}
     anchors = {n: _slug(_heading(taxonomy, n), seen) for _, n in nodes}
-    out = [
-        f"# {md_escape(title)}",
-        "",
-        f"{len(rows)} papers on the taxonomy of Ding et al., *The Efficiency Spectrum of Large"
-        " Language Models: An Algorithmic Survey* ([arXiv 2312.00678](https://arxiv.org/abs/2312.00678))."
-        " § numbers are the survey's sections; other headings extend it.",
-        "",
-        "## Contents",
-        "",
-    ]
+    out: list[str] = []
+    if standalone:
+        out += [
+            f"# {md_escape(title)}",
+            "",
+            f"{len(rows)} papers on the taxonomy of Ding et al., *The Efficiency Spectrum of Large"
+            " Language Models: An Algorithmic Survey*"
+            " ([arXiv 2312.00678](https://arxiv.org/abs/2312.00678))."
+            " § numbers are the survey's sections; other headings extend it.",
+            "",
+        ]
+    out += ["## Contents", ""]
     for depth, node_id in nodes:
         out.append(
             f"{'  ' * depth}- [{md_escape(_heading(taxonomy, node_id))}](#{anchors[node_id]})"
