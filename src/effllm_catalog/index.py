@@ -55,6 +55,7 @@ __all__ = [
     "cache_dir",
     "catalog_hash",
     "open_index",
+    "open_warm_index",
 ]
 
 SCHEMA_VERSION = 3
@@ -65,22 +66,6 @@ _COLUMNS = ("title", "names", "parts", "authors", "venue", "topics", "summary", 
 _WEIGHTS = (10.0, 12.0, 4.0, 3.0, 1.0, 2.0, 1.5, 0.5, 0.5)
 #: Columns that ``title:`` searches: the title and what the title is known by.
 _TITLE_COLUMNS = "{title names parts}"
-#: Result fields of ``search --format json``, in order: a documented, stable schema.
-RESULT_FIELDS = (
-    "key",
-    "type",
-    "title",
-    "authors",
-    "year",
-    "venue",
-    "tags",
-    "arxiv",
-    "doi",
-    "url",
-    "code",
-    "added",
-)
-
 Progress = Callable[[int, int], None]
 
 
@@ -674,19 +659,29 @@ def _cleanup(folder: Path, keep: Path) -> None:
                     old.unlink()
 
 
+def open_warm_index(directory: Path | None = None) -> Index | None:
+    """The cached index of a catalog if it is built and current, else None (never builds)."""
+    directory = paths.resolve_catalog_dir(directory)
+    digest = catalog_hash(directory)
+    path = cache_dir() / f"index-{digest[:32]}.sqlite3"
+    if not path.is_file():
+        return None
+    try:
+        return Index(sqlite3.connect(f"file:{path}?mode=ro", uri=True), path, digest)
+    except (sqlite3.Error, KeyError, ValueError):
+        return None  # damaged: open_index rebuilds it
+
+
 def open_index(
     directory: Path | None = None, *, progress: Progress | None = None, rebuild: bool = False
 ) -> Index:
     """Open the cached index of a catalog, building it first if the catalog changed."""
+    if not rebuild and (warm := open_warm_index(directory)) is not None:
+        return warm
     directory = paths.resolve_catalog_dir(directory)
     digest = catalog_hash(directory)
     folder = cache_dir()
     path = folder / f"index-{digest[:32]}.sqlite3"
-    if path.is_file() and not rebuild:
-        try:
-            return Index(sqlite3.connect(f"file:{path}?mode=ro", uri=True), path, digest)
-        except (sqlite3.Error, KeyError, ValueError):
-            pass  # a damaged cache file is rebuilt below
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".index-", suffix=".tmp", dir=folder)

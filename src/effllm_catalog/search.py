@@ -15,7 +15,7 @@ its fast path alike, so both print the same lines.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, Any
 
 from .index import Index, SearchResult
 from .query import (
@@ -33,7 +33,7 @@ from .query import (
 )
 from .text import compact, words
 
-__all__ = ["FEW", "run_search"]
+__all__ = ["DEFAULT_LIMIT", "FEW", "effective_limit", "run_search", "write_notes", "write_results"]
 
 #: Fewer results than this earn hints.
 FEW = 3
@@ -157,3 +157,44 @@ def _hinted(index: Index, result: SearchResult, text: str) -> SearchResult:
     if nodes:
         result.notes.append(f"hint: did you mean {' or '.join('dim:' + n for n in nodes)}?")
     return result
+
+
+# --------------------------------------------------------------------------- output
+
+#: ``--limit`` when none is given: a screenful for people, everything for keys and BibTeX.
+DEFAULT_LIMIT = 50
+_ALL_BY_DEFAULT = ("keys", "bibtex")
+
+
+def effective_limit(output_format: str, limit: int | None) -> int:
+    """The limit a search runs with: the given one, else 50 (0, all, for keys and bibtex)."""
+    if limit is not None:
+        return limit
+    return 0 if output_format in _ALL_BY_DEFAULT else DEFAULT_LIMIT
+
+
+def write_results(index: Index, result: SearchResult, output_format: str, out: IO[str]) -> None:
+    """Results in a format that needs no terminal: plain lines (also ``table`` when piped),
+    JSON, keys or BibTeX."""
+    from .plain import search_json, search_keys, search_lines
+
+    if output_format == "json":
+        search_json(result.rows, result.total, out, result.query)
+    elif output_format == "keys":
+        search_keys(result.rows, out)
+    elif output_format == "bibtex":
+        from .export import export_rows
+
+        out.write(export_rows("bibtex", result.rows, index.taxonomy))
+    else:
+        search_lines(result.rows, out)
+
+
+def write_notes(result: SearchResult, err: IO[str], *, cut_note: bool = True) -> None:
+    """How the query was read, hints, and (``cut_note``) that a limit left results out."""
+    for note in result.notes:
+        err.write((note if note.startswith("hint:") else f"note: {note}") + "\n")
+    if cut_note and len(result.rows) < result.total:
+        err.write(
+            f"note: showing {len(result.rows)} of {result.total} results; --limit 0 shows all\n"
+        )
