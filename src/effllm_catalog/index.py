@@ -153,8 +153,8 @@ CREATE INDEX papers_arxiv ON papers(arxiv);
 CREATE INDEX papers_doi ON papers(doi);
 CREATE TABLE tags (paper INTEGER NOT NULL, node TEXT NOT NULL);
 CREATE INDEX tags_node ON tags(node, paper);
-CREATE TABLE vocab (word TEXT PRIMARY KEY, stem TEXT NOT NULL, n INTEGER NOT NULL);
-CREATE INDEX vocab_stem ON vocab(stem);
+CREATE TABLE vocab (word TEXT PRIMARY KEY, norm TEXT NOT NULL, stem TEXT NOT NULL, n INTEGER NOT NULL);
+CREATE INDEX vocab_norm ON vocab(norm);
 CREATE VIRTUAL TABLE fts USING fts5(
     title, names, parts, authors, venue, topics, summary, abstract, year,
     content='', tokenize='unicode61 remove_diacritics 2'
@@ -296,8 +296,8 @@ def build_index(directory: Path, target: Path | str, progress: Progress | None =
                 if progress is not None and (i % 500 == 0 or i == total - 1):
                     progress(i + 1, total)
             conn.executemany(
-                "INSERT INTO vocab (word, stem, n) VALUES (?, ?, ?)",
-                [(w, stem(w), n) for w, n in sorted(vocabulary.items())],
+                "INSERT INTO vocab (word, norm, stem, n) VALUES (?, ?, ?, ?)",
+                [(w, stem_prefix(w), stem(w), n) for w, n in sorted(vocabulary.items())],
             )
             meta = {
                 "schema": str(SCHEMA_VERSION),
@@ -388,7 +388,7 @@ class Index:
         if isinstance(node, Not):
             return f"(NOT {self._where(node.child, params)})"
         if isinstance(node, Text):
-            expression = fts_expression(node)
+            expression = self._expression(node)
             if expression is None:
                 return "1"
             params.append(expression)
@@ -460,6 +460,25 @@ class Index:
         params.append(value.lower())
         return "p.doi = ?"
 
+    def _expression(self, term: Text) -> str | None:
+        """:func:`fts_expression`, with a one-word prefix also matching the index terms of the
+        words it begins (``quantizat*`` -> quantization's term ``quantis``)."""
+        expression = fts_expression(term)
+        tokens = words(term.value)
+        if expression is None or not term.prefix or len(tokens) != 1:
+            return expression
+        stems_ = [
+            s
+            for (s,) in self.conn.execute(
+                "SELECT DISTINCT stem FROM vocab WHERE norm >= ? AND norm < ? LIMIT 64",
+                (stem_prefix(tokens[0]), stem_prefix(tokens[0]) + "\U0010ffff"),
+            )
+        ]
+        if not stems_:
+            return expression
+        inner = " OR ".join([expression, *(f'"{s}"' for s in stems_)])
+        return f"{_TITLE_COLUMNS} : ({inner})" if term.title_only else f"({inner})"
+
     # ---------------------------------------------------------------- run
 
     def search(
@@ -474,7 +493,7 @@ class Index:
         params: list[Any] = []
         where = self._where(query, params) if query is not None else "1"
         positive = text_terms(query)
-        expressions = [e for t in positive if (e := fts_expression(t)) is not None]
+        expressions = [e for t in positive if (e := self._expression(t)) is not None]
         ranked = bool(expressions) and sort == "relevance"
         if ranked:
             weights = ", ".join(str(w) for w in _WEIGHTS)
@@ -561,11 +580,14 @@ class Index:
         """True when some index term starts with ``prefix`` (as :func:`stem_prefix` folds it)."""
         self._terms()
         start = stem_prefix(prefix)
-        row = self.conn.execute(
-            "SELECT 1 FROM fts_terms WHERE term >= ? AND term < ? LIMIT 1",
-            (start, start + "\U0010ffff"),
-        ).fetchone()
-        return row is not None
+        for table, column in (("fts_terms", "term"), ("vocab", "norm")):
+            row = self.conn.execute(
+                f"SELECT 1 FROM {table} WHERE {column} >= ? AND {column} < ? LIMIT 1",
+                (start, start + "\U0010ffff"),
+            ).fetchone()
+            if row is not None:
+                return True
+        return False
 
     def close_words(self, word: str, n: int = 3) -> list[str]:
         """Words of the index spelt like ``word`` (most frequent first among equally close)."""
@@ -621,7 +643,11 @@ def rank(rows: Sequence[tuple[Any, ...]], terms: Sequence[Text]) -> list[int]:
         return sum(
             1
             for w, prefix in query_words
-            if (w in tokens if not prefix else any(t.startswith(w) for t in tokens))
+            if (
+                w in tokens
+                if not prefix
+                else any(t.startswith(w) or (len(t) >= 4 and w.startswith(t)) for t in tokens)
+            )
         )
 
     keyed = []

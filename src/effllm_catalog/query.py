@@ -240,7 +240,11 @@ _OPERATOR = re.compile(r"(?<![^\s(])(?:AND|OR|NOT)(?![^\s)])")
 def unknown_fields(text: str) -> list[str]:
     """The ``word:`` prefixes of a query that are not search fields (read as text by the parser)."""
     found = []
-    for tok in _tokenize(text):
+    try:
+        tokens = _tokenize(text)
+    except QueryError:  # an unclosed quote: the parser read the text without quotes
+        tokens = _tokenize(re.sub(r'[()"]', " ", text))
+    for tok in tokens:
         if tok.kind == "field" and _FIELD_ALIASES.get(tok.field, tok.field) not in FIELDS:
             found.append(tok.field)
     return found
