@@ -358,3 +358,23 @@ def test_fast_path_hands_over_query_errors(runner: CliRunner, catalog: Path) -> 
     assert try_search(["dim:nope", "-C", str(catalog)]) is None
     result = runner.invoke(app, ["search", "dim:nope", "-C", str(catalog)])
     assert result.exit_code == 2 and "did you mean" in result.output
+
+
+def test_fast_path_imports_no_heavy_library(runner: CliRunner, catalog: Path) -> None:
+    """A warm piped search loads neither typer, rich, pydantic nor YAML (what makes it fast)."""
+    import subprocess
+    import sys
+
+    runner.invoke(app, ["search", "lora", "-C", str(catalog)])  # warm the index
+    code = (
+        "import sys\n"
+        "from effllm_catalog import fastpath\n"
+        f"code = fastpath.try_search(['lora', '-C', {str(catalog)!r}])\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'typer', 'rich', 'pydantic',"
+        " 'yaml', 'click', 'bibtexparser'})\n"
+        "print(code, heavy, file=sys.stderr)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert proc.stderr.strip().splitlines()[-1] == "0 []", proc.stderr

@@ -24,13 +24,11 @@ import json
 import os
 import re
 import sqlite3
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import paths
 from .query import And, Code, Dim, Equals, Node, Not, Or, Text, Year, text_terms
@@ -69,8 +67,7 @@ _TITLE_COLUMNS = "{title names parts}"
 Progress = Callable[[int, int], None]
 
 
-@dataclass(frozen=True)
-class StoredNode:
+class StoredNode(NamedTuple):
     """A taxonomy node as the index stores it (no validation needed: it was validated on build)."""
 
     id: str
@@ -82,8 +79,7 @@ class StoredNode:
     aliases: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class StoredMetric:
+class StoredMetric(NamedTuple):
     """A metric as the index stores it."""
 
     id: str
@@ -91,16 +87,24 @@ class StoredMetric:
     description: str
 
 
-@dataclass
 class SearchResult:
-    """Matching entries (as JSON-ready dicts, best first) and how many matched before ``limit``."""
+    """Matching entries (as JSON-ready dicts, best first) and how many matched before ``limit``.
 
-    rows: list[dict[str, Any]]
-    total: int
-    query: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-    #: How the query was read or rewritten, for stderr ("dim:quantization is inference.quantization").
-    notes: list[str] = field(default_factory=list)
+    ``notes`` say how the query was read or rewritten, for stderr ("dim:quantization is
+    inference.quantization; ...").
+    """
+
+    def __init__(
+        self,
+        rows: list[dict[str, Any]],
+        total: int,
+        query: str = "",
+        notes: list[str] | None = None,
+    ) -> None:
+        self.rows = rows
+        self.total = total
+        self.query = query
+        self.notes: list[str] = notes if notes is not None else []
 
 
 def cache_dir() -> Path:
@@ -708,6 +712,8 @@ def open_index(
     digest = catalog_hash(directory)
     folder = cache_dir()
     path = folder / f"index-{digest[:32]}.sqlite3"
+    import tempfile  # only when building: a warm search does not pay for it
+
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".index-", suffix=".tmp", dir=folder)
@@ -729,6 +735,8 @@ def open_index(
 
 
 def _build_into(conn: sqlite3.Connection, directory: Path, progress: Progress | None) -> None:
+    import tempfile
+
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / "index.sqlite3"
         build_index(directory, target, progress)

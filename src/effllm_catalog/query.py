@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .errors import QueryError
 from .text import identifier
@@ -48,8 +48,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Text:
+class Text(NamedTuple):
     """Full-text match of a word (``prefix``: word*) or phrase, optionally limited to titles."""
 
     value: str
@@ -58,30 +57,26 @@ class Text:
     title_only: bool = False
 
 
-@dataclass(frozen=True)
-class Dim:
+class Dim(NamedTuple):
     """Papers tagged with the node or any of its descendants; ``name`` is resolved later."""
 
     name: str
 
 
-@dataclass(frozen=True)
-class Year:
+class Year(NamedTuple):
     """Year within ``[low, high]`` (either bound may be open)."""
 
     low: int | None
     high: int | None
 
 
-@dataclass(frozen=True)
-class Code:
+class Code(NamedTuple):
     """Has (or lacks) a code URL."""
 
     present: bool
 
 
-@dataclass(frozen=True)
-class Equals:
+class Equals(NamedTuple):
     """A field compared to a value: ``venue``, ``author``, ``key``, ``type``, ``arxiv``, ``doi``.
 
     ``*`` in the value is a wildcard; matching is case- and accent-insensitive.
@@ -91,25 +86,40 @@ class Equals:
     value: str
 
 
-@dataclass(frozen=True)
-class Not:
+class Not(NamedTuple):
     """Negation."""
 
     child: Node
 
 
-@dataclass(frozen=True)
-class And:
+class And(NamedTuple):
     """Conjunction."""
 
     children: tuple[Node, ...]
 
+    def __eq__(self, other: object) -> bool:
+        return type(other) is And and tuple.__eq__(self, other)  # never equal to an Or
 
-@dataclass(frozen=True)
-class Or:
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(("and", self.children))
+
+
+class Or(NamedTuple):
     """Disjunction."""
 
     children: tuple[Node, ...]
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Or and tuple.__eq__(self, other)  # never equal to an And
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(("or", self.children))
 
 
 Node = Text | Dim | Year | Code | Equals | Not | And | Or
@@ -151,8 +161,7 @@ _CHUNK = re.compile(r"[^\s(\"]+")
 _KINDS = ("space", "lparen", "rparen", "field", "phrase", "neg", "word", "bad")
 
 
-@dataclass(frozen=True)
-class _Tok:
+class _Tok(NamedTuple):
     kind: str
     value: str
     pos: int

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Protocol
 
 from .errors import QueryError
@@ -42,15 +41,18 @@ class MetricLike(Protocol):
     def description(self) -> str: ...
 
 
-@dataclass
 class Taxonomy:
     """The survey taxonomy plus our extensions, as a tree in file order."""
 
-    nodes: Sequence[NodeLike]
-    metrics: Sequence[MetricLike] = field(default_factory=list)
-    file: str = "taxonomy.yaml"
-
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        nodes: Sequence[NodeLike],
+        metrics: Sequence[MetricLike] = (),
+        file: str = "taxonomy.yaml",
+    ) -> None:
+        self.nodes = nodes
+        self.metrics = metrics
+        self.file = file
         self.by_id: dict[str, NodeLike] = {}
         for node in self.nodes:
             self.by_id.setdefault(node.id, node)
