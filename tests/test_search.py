@@ -378,3 +378,32 @@ def test_fast_path_imports_no_heavy_library(runner: CliRunner, catalog: Path) ->
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert proc.stderr.strip().splitlines()[-1] == "0 []", proc.stderr
+
+
+PHRASES = """\
+- key: older2019patterns
+  type: misc
+  title: Patterns of Sparse and Dense Attention
+  authors:
+  - Older, Ada
+  year: 2019
+  venue: arXiv
+  tags:
+  - arch.attention.sparse
+- key: newer2021learning
+  type: misc
+  title: Learning Sparse Attention Patterns
+  authors:
+  - Newer, Ben
+  year: 2021
+  venue: arXiv
+  tags:
+  - arch.attention.sparse
+"""
+
+
+def test_phrase_beats_scattered_words_for_longer_queries(make_catalog: Any) -> None:
+    """Three words in a row outrank the same words scattered; two words put the original first."""
+    index = open_index(make_catalog(PHRASES))
+    assert keys(index, "sparse attention patterns") == ["newer2021learning", "older2019patterns"]
+    assert keys(index, "sparse attention") == ["older2019patterns", "newer2021learning"]

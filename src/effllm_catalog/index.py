@@ -56,7 +56,7 @@ __all__ = [
     "open_warm_index",
 ]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 ENV_CACHE_DIR = "EFFLLM_CACHE_DIR"
 SORTS: tuple[str, ...] = ("relevance", "year", "title", "added")
 #: Full-text columns and their bm25 weights: names and titles far above summaries and abstracts.
@@ -217,6 +217,7 @@ def _entry_rows(
         # A repository named after the topic (speculative-decoding) is no name of the paper.
         "r": "" if set(stems(repo)) <= set(stems(title)) else "".join(stems(repo)),
         "f": fold(title),
+        "s": " ".join(stems(title)),
     }
     paper = (
         data["key"],
@@ -642,6 +643,10 @@ def rank(rows: Sequence[tuple[Any, ...]], terms: Sequence[Text]) -> list[int]:
     whole = fold(" ".join(t.value for t in terms))
     whole_compact = "".join(w for w, prefix in query_words if not prefix)
     long_query = len(whole.split()) >= 4
+    # A phrase match outranks scattered words once a query has three words or more; for two
+    # words the original (earliest) goes first: "knowledge distillation" finds Hinton et al.,
+    # whose title says "Distilling the Knowledge".
+    phrase = " " + " ".join(w for w, _ in query_words) + " " if len(query_words) >= 3 else ""
 
     def covered(tokens: set[str]) -> int:
         return sum(
@@ -668,8 +673,9 @@ def rank(rows: Sequence[tuple[Any, ...]], terms: Sequence[Text]) -> list[int]:
         else:
             in_title = covered(set(info["t"]))
             in_any = covered(set(info["t"]) | set(info["a"]))
+            scattered = bool(phrase) and phrase not in f" {info['s']} "
             if query_words and in_title == len(query_words):
-                key = (3, date, bm25)
+                key = (3, scattered, date, bm25)
             elif query_words and in_any == len(query_words):
                 key = (4, bm25, date)
             else:
