@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = [
     "camel_parts",
@@ -58,8 +59,11 @@ _VOWEL = re.compile(r"[aeiouy]")
 
 def fold(text: str) -> str:
     """Lower-case, accents stripped, runs of non-alphanumerics collapsed to one space."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    if text.isascii():  # most text: nothing to decompose
+        stripped = text.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        stripped = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
     return " ".join(w for w in _SPLIT.split(stripped) if w)
 
 
@@ -79,6 +83,7 @@ def _british(word: str) -> str:
     return word.replace("yz", "ys").replace("iz", "is")
 
 
+@lru_cache(maxsize=1 << 16)  # a catalog repeats its words: building the index stems each once
 def stem(word: str) -> str:
     """The index term of one folded word (see the module docstring for what merges)."""
     if len(word) <= 3 or any(c.isdigit() for c in word):
