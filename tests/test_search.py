@@ -407,3 +407,13 @@ def test_phrase_beats_scattered_words_for_longer_queries(make_catalog: Any) -> N
     index = open_index(make_catalog(PHRASES))
     assert keys(index, "sparse attention patterns") == ["newer2021learning", "older2019patterns"]
     assert keys(index, "sparse attention") == ["older2019patterns", "newer2021learning"]
+
+
+def test_zero_hits_name_the_unknown_words(index: Any) -> None:
+    """With no result at all, a hint names the words no entry has."""
+    result = run_search(index, "chinchilla dim:inference.speculative")
+    assert result.total == 0
+    assert any("'chinchilla'" in n for n in result.notes), result.notes
+    known = run_search(index, "decoding dim:inference.pruning")
+    assert known.total == 0
+    assert not any("'decoding'" in n for n in known.notes), known.notes

@@ -156,6 +156,15 @@ def _hinted(index: Index, result: SearchResult, text: str) -> SearchResult:
             nodes.append(node.id)
     if nodes:
         result.notes.append(f"hint: did you mean {' or '.join('dim:' + n for n in nodes)}?")
+    if result.total == 0:
+        unknown = [w for t in text_terms(build_query(text)) for w in words(t.value)]
+        unknown = [w for w in dict.fromkeys(unknown) if not index.known(w)]
+        if unknown:
+            result.notes.append(
+                "hint: no entry's title, names, summary, authors or topics has "
+                + ", ".join(f"'{w}'" for w in unknown)
+                + "; try other words, a prefix (word*) or a filter (effllm search --help)"
+            )
     return result
 
 
