@@ -417,3 +417,30 @@ def test_zero_hits_name_the_unknown_words(index: Any) -> None:
     known = run_search(index, "decoding dim:inference.pruning")
     assert known.total == 0
     assert not any("'decoding'" in n for n in known.notes), known.notes
+
+
+def test_any_paste_without_operators_searches(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Any text with a word, no capital operators and no field syntax searches without error."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    folder = tmp_path_factory.mktemp("paste")
+    shutil.copy(BUNDLED / "taxonomy.yaml", folder / "taxonomy.yaml")
+    shutil.copy(FIXTURE, folder / "references.yaml")
+    opened = open_index(folder)
+    alphabet = st.characters(blacklist_categories=("Cs",), blacklist_characters=":")
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.text(alphabet=alphabet, max_size=80))
+    def check(text: str) -> None:
+        words = text.split()
+        if any(w.strip("()") in ("AND", "OR", "NOT") for w in words):
+            return
+        if not any(c.isalnum() for c in text):
+            return  # nothing but brackets or quotes: a syntax error is the honest answer
+        result = run_search(opened, text, limit=5)
+        assert result.total >= 0
+
+    check()
