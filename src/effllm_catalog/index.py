@@ -666,7 +666,9 @@ def rank(rows: Sequence[tuple[Any, ...]], terms: Sequence[Text]) -> list[int]:
         title = info["f"]
         if whole_compact and whole_compact in info["x"]:
             key: tuple[Any, ...] = (0, date, bm25)
-        elif (long_query and whole in title) or (len(title.split()) >= 3 and title in whole):
+        elif (long_query and f" {whole} " in f" {title} ") or (
+            len(title.split()) >= 3 and f" {title} " in f" {whole} "
+        ):
             key = (1, date, bm25)
         elif whole_compact and whole_compact == info["r"]:
             key = (2, date, bm25)
