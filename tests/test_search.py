@@ -64,6 +64,8 @@ def keys(index: Any, text: str, **options: Any) -> list[str]:
         ("distillation", "distilation"),
         ("LLMs", "llm"),
         ("embeddings", "embedding"),
+        ("positional", "position"),
+        ("convolutional", "convolution"),
     ],
 )
 def test_stem_merges_spellings_and_inflections(a: str, b: str) -> None:

@@ -56,7 +56,7 @@ __all__ = [
     "open_warm_index",
 ]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 ENV_CACHE_DIR = "EFFLLM_CACHE_DIR"
 SORTS: tuple[str, ...] = ("relevance", "year", "title", "added")
 #: Full-text columns and their bm25 weights: names and titles far above summaries and abstracts.

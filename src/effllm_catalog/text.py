@@ -98,6 +98,8 @@ def stem(word: str) -> str:
     for suffix in ("isation", "ising", "ised", "ise"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)] + "is"
+    if word.endswith("ional") and len(word) > 7:
+        word = word[:-2]  # positional/position, convolutional/convolution: used interchangeably
     if word.endswith("ssion"):
         return word[:-3]
     if word.endswith("ation") and len(word) - 5 >= 4:
