@@ -56,7 +56,7 @@ __all__ = [
     "open_warm_index",
 ]
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 ENV_CACHE_DIR = "EFFLLM_CACHE_DIR"
 SORTS: tuple[str, ...] = ("relevance", "year", "title", "added")
 #: Full-text columns and their bm25 weights: names and titles far above summaries and abstracts.
@@ -212,7 +212,7 @@ def _entry_rows(
     parts += [compact(n) for n in known_as] + words(repo)
     rank = {
         "t": sorted({*stems(title), *(stem(p) for p in parts), *_joined(names).split()}),
-        "a": sorted({stem(fold(family)) for family, _ in people if family}),
+        "a": sorted({w for family, given in people for w in stems(f"{given} {family}")}),
         "x": sorted({"".join(stems(v)) for v in [*names, *([head] if head else []), title]}),
         # A repository named after the topic (speculative-decoding) is no name of the paper.
         "r": "" if set(stems(repo)) <= set(stems(title)) else "".join(stems(repo)),
@@ -631,8 +631,10 @@ def rank(rows: Sequence[tuple[Any, ...]], terms: Sequence[Text]) -> list[int]:
     Tiers, best first: the query is an entry's name, the name before its title's colon or its
     whole title; the query is a long piece of a title (or holds a whole title); the query names the
     code repository; every query word is in the title or names; every word is in title, names or
-    authors; the rest. In the top tiers the earliest entry comes first (the original before its
-    follow-ups); in the lower ones, the most query words matched, then bm25.
+    authors (``tri dao flash attention``); the rest. Within a tier, entries that match equally are
+    ordered earliest first (the original before its follow-ups), with a phrase of three or more
+    words ahead of the same words scattered; in the last tier, the most query words matched, then
+    bm25.
     """
     query_words: list[tuple[str, bool]] = []
     for term in terms:
@@ -679,7 +681,7 @@ def rank(rows: Sequence[tuple[Any, ...]], terms: Sequence[Text]) -> list[int]:
             if query_words and in_title == len(query_words):
                 key = (3, scattered, date, bm25)
             elif query_words and in_any == len(query_words):
-                key = (4, bm25, date)
+                key = (4, scattered, date, bm25)
             else:
                 key = (5, -in_any, bm25, date)
         keyed.append((key, rowid))
