@@ -446,3 +446,31 @@ def test_any_paste_without_operators_searches(
         assert result.total >= 0
 
     check()
+
+
+AUTHORED = """\
+- key: dao2022fast
+  type: misc
+  title: Fast and Exact Attention Kernels with Awareness of Memory
+  authors:
+  - Dao, Tri
+  year: 2022
+  venue: arXiv
+  tags:
+  - arch.attention.io-aware
+- key: dao2023attention
+  type: misc
+  title: Attention Kernels
+  authors:
+  - Dao, Tri
+  year: 2023
+  venue: arXiv
+  tags:
+  - arch.attention.io-aware
+"""
+
+
+def test_author_and_topic_put_the_original_first(make_catalog: Any) -> None:
+    """Given name, family name and topic words that all match: the earlier paper comes first."""
+    index = open_index(make_catalog(AUTHORED))
+    assert keys(index, "tri dao attention kernels") == ["dao2022fast", "dao2023attention"]
