@@ -510,7 +510,7 @@ class Index:
             params = [" OR ".join(expressions), *params]
         else:
             order = {
-                "relevance": "p.date, p.key",
+                "relevance": "p.year DESC, p.key",  # filters only: newest first, as before
                 "year": "p.year DESC, p.key",
                 "title": "p.title_sort, p.key",
                 "added": "p.added IS NULL, p.added DESC, p.key",
