@@ -244,7 +244,7 @@ def search(
             "--limit",
             "-n",
             min=0,
-            help="At most this many results, 0 for all [default: 50; all for keys and bibtex].",
+            help="At most this many results, 0 for all (default: 50; every match for keys and bibtex).",
             show_default=False,
         ),
     ] = None,
