@@ -246,12 +246,12 @@ def test_installed_catalog_is_never_edited(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, runner: CliRunner
 ) -> None:
     """With no --catalog, writing commands refuse the copy inside an installed package."""
-    from effllm_catalog import store
+    from effllm_catalog import paths
 
     packaged = tmp_path / "site" / "effllm_catalog"
     (packaged / "data").mkdir(parents=True)
     shutil.copy(BUNDLED / "taxonomy.yaml", packaged / "data")
-    monkeypatch.setattr(store.resources, "files", lambda _: packaged)
+    monkeypatch.setattr(paths, "package_dir", lambda: packaged)
     for args in (["fmt"], ["add", *LORA_ARGS]):
         result = runner.invoke(app, args)
         assert result.exit_code == 2, result.output

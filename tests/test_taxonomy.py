@@ -81,11 +81,35 @@ def test_resolve_unknown_suggests(taxonomy: Taxonomy) -> None:
     assert "inference.quantization" in (info.value.hint or "")
 
 
-def test_resolve_ambiguous_suffix(taxonomy: Taxonomy) -> None:
-    """A suffix shared by several nodes is an error that lists them."""
+def test_resolve_shared_segment_prefers_the_survey_node(taxonomy: Taxonomy) -> None:
+    """A segment shared by several nodes names the survey node and reports the others."""
+    assert taxonomy.resolve("quantization") == "inference.quantization"
+    found, others = taxonomy.resolve_detail("quantization")
+    assert found == "inference.quantization"
+    assert others == ["inference.kv-cache.quantization"]
+
+
+def test_resolve_ambiguous_suffix() -> None:
+    """A suffix shared by nodes none of which is the one survey node is an error listing them."""
+    from effllm_catalog.index import StoredNode
+
+    nodes = [
+        StoredNode("a", None, "A", "", "survey", "1"),
+        StoredNode("a.x", "a", "X", "", "extension", None),
+        StoredNode("b", None, "B", "", "survey", "2"),
+        StoredNode("b.x", "b", "X", "", "extension", None),
+    ]
     with pytest.raises(QueryError) as info:
-        taxonomy.resolve("quantization")
+        Taxonomy(nodes).resolve("x")
     assert "ambiguous" in info.value.message
+    assert "a.x" in info.value.message and "b.x" in info.value.message
+
+
+def test_suggest_reads_words_of_ids(taxonomy: Taxonomy) -> None:
+    """A word of a node's id (kv in kv-cache) suggests that node first, not a look-alike."""
+    with pytest.raises(QueryError) as info:
+        taxonomy.resolve("kv")
+    assert (info.value.hint or "").startswith("did you mean dim:inference.kv-cache")
 
 
 def test_descendants_and_ancestors(taxonomy: Taxonomy) -> None:

@@ -1,5 +1,5 @@
 """``python -m effllm_catalog`` runs the ``effllm`` command."""
 
-from .cli import main
+from .fastpath import main
 
 main()

@@ -195,7 +195,8 @@ def _select(
 
 
 SEARCH_FORMATS = {
-    "table": "rich table",
+    "table": "a table on a terminal; plain lines when stdout is a pipe or file",
+    "plain": "one paper a line, tab-separated: key, year, venue, title, authors, code link",
     "json": "JSON document",
     "keys": "one key per line",
     "bibtex": "BibTeX entries",
@@ -238,8 +239,15 @@ def search(
         ),
     ] = "relevance",
     limit: Annotated[
-        int, typer.Option("--limit", "-n", min=0, help="At most this many results (0: all).")
-    ] = 50,
+        int | None,
+        typer.Option(
+            "--limit",
+            "-n",
+            min=0,
+            help="At most this many results, 0 for all (default: 50; every match for keys and bibtex).",
+            show_default=False,
+        ),
+    ] = None,
     output_format: Annotated[
         str, typer.Option("--format", "-f", metavar="|".join(SEARCH_FORMATS), help="Output format.")
     ] = "table",
@@ -247,44 +255,51 @@ def search(
 ) -> None:
     """Find papers: ranked full text plus filters on taxonomy, year, venue, author and code.
 
-    [bold]Query language[/]: free words and "quoted phrases" search title, abstract, authors and
-    venue; field:value filters are dim:, year:, venue:, author:, code:, key:, title:, type:,
-    arxiv:, doi:; combine with AND (implicit), OR, NOT or -, and parentheses.
+    [bold]Query language[/]: free words and "quoted phrases" search titles, names, summaries,
+    authors, venues and taxonomy topics; field:value filters are dim:, year:, venue:, author:,
+    code:, key:, title:, type:, arxiv:, doi:, url:; combine with AND (implicit), OR, NOT or -, and
+    parentheses (operators in capitals). A pasted title, arXiv id or URL, DOI or link works as is;
+    a bare year is a year filter. Exact names and titles rank first, originals before follow-ups.
+    On no match, effllm says on stderr what it tried instead (prefix, spelling, fewer words).
+
+    When stdout is not a terminal, results are plain tab-separated lines (key, year, venue, title,
+    authors, code link), nothing truncated; a limit that leaves results out says so on stderr.
 
     [bold]Examples[/]
 
+      effllm search wanda
       effllm search "post-training quantization" --year 2023.. --has-code
       effllm search "dim:ptq year:>=2023 code:yes"
+      effllm search https://arxiv.org/abs/2106.09685
       effllm search 'dim:kv-cache NOT venue:arxiv' --sort year
       effllm search '(lora OR adapter) -dim:prompt' --format json | jq '.results[].key'
       effllm search 'author:dettmers' --format bibtex > dettmers.bib
     """
     from .index import SORTS
-    from .render import search_json, search_keys, search_table
+    from .search import effective_limit, run_search, write_notes, write_results
 
     _check_choice("--sort", sort, SORTS)
     _check_choice("--format", output_format, SEARCH_FORMATS)
-    index, result = _select(
-        catalog,
+    index = _open_index(catalog)
+    result = run_search(
+        index,
         query,
         sort=sort,
-        limit=limit,
+        limit=effective_limit(output_format, limit),
         dims=dim,
         year=year,
         venues=venue,
         authors=author,
         has_code=True if has_code else None,
     )
-    if output_format == "json":
-        search_json(result.rows, result.total, sys.stdout, query)
-    elif output_format == "keys":
-        search_keys(result.rows, sys.stdout)
-    elif output_format == "bibtex":
-        from .export import export_rows
+    terminal_table = output_format == "table" and sys.stdout.isatty()
+    if terminal_table:
+        from .render import search_table
 
-        sys.stdout.write(export_rows("bibtex", result.rows, index.taxonomy))
-    else:
         search_table(result.rows, result.total, sys.stdout)
+    else:
+        write_results(index, result, output_format, sys.stdout)
+    write_notes(result, sys.stderr, cut_note=not terminal_table)
     raise typer.Exit(0 if result.total else 1)
 
 
@@ -297,7 +312,13 @@ def _check_choice(option: str, value: str, choices: Any) -> None:
 
 @app.command()
 def show(
-    key: Annotated[str, typer.Argument(help="Citation key.", show_default=False)],
+    key: Annotated[
+        str,
+        typer.Argument(
+            help="Citation key, arXiv id or URL, DOI or DOI URL, or the entry's link.",
+            show_default=False,
+        ),
+    ],
     output_format: Annotated[
         str, typer.Option("--format", "-f", metavar="panel|json|bibtex|yaml", help="Output format.")
     ] = "panel",
@@ -308,6 +329,7 @@ def show(
     [bold]Examples[/]
 
       effllm show hu2022lora
+      effllm show https://arxiv.org/abs/2106.09685
       effllm show hu2022lora --format bibtex >> refs.bib
       effllm show hu2022lora --format json | jq .authors
     """
@@ -320,7 +342,7 @@ def show(
     if data is None:
         close = index.keys_like(key)
         raise CatalogError(
-            f"no entry with key '{key}'",
+            f"no entry with key, arXiv id, DOI or link '{key}'",
             hint=(f"did you mean {', '.join(close)}? " if close else "")
             + "`effllm search --format keys` lists keys",
             check="unknown-key",
@@ -362,7 +384,8 @@ def taxonomy(
 ) -> None:
     """The survey taxonomy as a tree, with § numbers and paper counts.
 
-    Survey nodes show their § in Ding et al.; [magenta]ext[/] marks our extensions.
+    Survey nodes show their § in Ding et al.; [magenta]ext[/] marks our extensions. When stdout
+    is not a terminal: one node a line, tab-separated (id, § or ext, papers, title).
 
     [bold]Examples[/]
 
@@ -398,8 +421,13 @@ def taxonomy(
             },
             sys.stdout,
         )
-    else:
+    elif sys.stdout.isatty():
         taxonomy_tree(tax, numbers if counts else None, root, sys.stdout)
+    else:  # piped: one node a line, tab-separated, nothing cut
+        from .plain import taxonomy_lines
+
+        ids = tax.descendants(root) if root else [n for _, n in tax.walk()]
+        taxonomy_lines(tax, numbers if counts else None, ids, sys.stdout)
 
 
 @app.command()
@@ -412,14 +440,19 @@ def stats(
 ) -> None:
     """Counts of papers by year and dimension, by taxonomy node, or by venue.
 
+    When stdout is not a terminal: plain tab-separated lines, every row (no bars, no cut).
+
     [bold]Examples[/]
 
       effllm stats                 [dim]# year x dimension, with bars[/]
       effllm stats --by dim        [dim]# every node; thin leaves (< 5 papers) in red[/]
       effllm stats --by venue --format json
     """
+    from .plain import stats_node_lines, stats_venue_lines, stats_year_lines
     from .render import dump_json, stats_nodes, stats_venues, stats_years
     from .stats import node_counts, venue_counts, year_by_dimension
+
+    terminal = sys.stdout.isatty()
 
     _check_choice("--by", by, ("year", "dim", "venue"))
     _check_choice("--format", output_format, ("table", "json"))
@@ -429,8 +462,10 @@ def stats(
         table = year_by_dimension(tax, index.tag_rows())
         if output_format == "json":
             dump_json(table, sys.stdout)
-        else:
+        elif terminal:
             stats_years(table, tax, sys.stdout)
+        else:
+            stats_year_lines(table, sys.stdout)
     elif by == "dim":
         numbers = node_counts(tax, ((p, n) for p, n, _ in index.tag_rows()))
         if output_format == "json":
@@ -448,14 +483,18 @@ def stats(
                 },
                 sys.stdout,
             )
-        else:
+        elif terminal:
             stats_nodes(tax, numbers, sys.stdout)
+        else:
+            stats_node_lines(tax, numbers, sys.stdout)
     else:
         rows = venue_counts(v for _, v in index.column("venue"))
         if output_format == "json":
             dump_json({"venues": [{"venue": v, "papers": n} for v, n in rows]}, sys.stdout)
-        else:
+        elif terminal:
             stats_venues(rows, sys.stdout)
+        else:
+            stats_venue_lines(rows, sys.stdout)
 
 
 # --------------------------------------------------------------------------- export / import / edit

@@ -96,7 +96,7 @@ def cli_reference() -> str:
 def _output_formats() -> list[str]:
     """The export formats and the JSON schemas scripts can rely on."""
     from .export import DESCRIPTIONS
-    from .index import RESULT_FIELDS
+    from .plain import RESULT_FIELDS
 
     fields = ", ".join(f"`{f}`" for f in RESULT_FIELDS)
     return [

@@ -1,6 +1,6 @@
 """The search query language: parsing to a small AST. Pure functions, no I/O.
 
-Grammar (case-insensitive operators, implicit AND between terms)::
+Grammar (operators in capitals, implicit AND between terms)::
 
     query    := or
     or       := and ("OR" and)*
@@ -10,17 +10,24 @@ Grammar (case-insensitive operators, implicit AND between terms)::
     value    := word | "quoted phrase" | >=N | >N | <=N | <N | N..M | N.. | ..M
 
 Fields: ``dim`` (also ``tag``/``node``), ``year``, ``venue``, ``author``, ``code``, ``key``,
-``title``, ``type``, ``arxiv``, ``doi``. Free words and phrases search title, abstract, authors and
-venue with ranking; ``title:`` restricts a word or phrase to titles.
+``title``, ``type``, ``arxiv``, ``doi``, ``url``. Free words and phrases search titles, names,
+summaries, authors, venues and taxonomy topics with ranking; ``title:`` restricts a word or phrase
+to titles.
+
+The parser is tolerant of pasted text: lower-case ``and``/``or``/``not`` are words, an unknown
+``word:`` is text, a bare year (``2023``) is a year filter, an arXiv id or URL, a DOI or DOI URL or a
+link is a look-up of that entry, and when a query without operators has unbalanced brackets or quotes
+they are read as punctuation. Errors are raised only for what is unambiguously query syntax.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .errors import QueryError
+from .text import identifier
 
 __all__ = [
     "FIELDS",
@@ -37,11 +44,11 @@ __all__ = [
     "parse_query",
     "parse_year_range",
     "text_terms",
+    "to_text",
 ]
 
 
-@dataclass(frozen=True)
-class Text:
+class Text(NamedTuple):
     """Full-text match of a word (``prefix``: word*) or phrase, optionally limited to titles."""
 
     value: str
@@ -50,30 +57,26 @@ class Text:
     title_only: bool = False
 
 
-@dataclass(frozen=True)
-class Dim:
+class Dim(NamedTuple):
     """Papers tagged with the node or any of its descendants; ``name`` is resolved later."""
 
     name: str
 
 
-@dataclass(frozen=True)
-class Year:
+class Year(NamedTuple):
     """Year within ``[low, high]`` (either bound may be open)."""
 
     low: int | None
     high: int | None
 
 
-@dataclass(frozen=True)
-class Code:
+class Code(NamedTuple):
     """Has (or lacks) a code URL."""
 
     present: bool
 
 
-@dataclass(frozen=True)
-class Equals:
+class Equals(NamedTuple):
     """A field compared to a value: ``venue``, ``author``, ``key``, ``type``, ``arxiv``, ``doi``.
 
     ``*`` in the value is a wildcard; matching is case- and accent-insensitive.
@@ -83,25 +86,40 @@ class Equals:
     value: str
 
 
-@dataclass(frozen=True)
-class Not:
+class Not(NamedTuple):
     """Negation."""
 
     child: Node
 
 
-@dataclass(frozen=True)
-class And:
+class And(NamedTuple):
     """Conjunction."""
 
     children: tuple[Node, ...]
 
+    def __eq__(self, other: object) -> bool:
+        return type(other) is And and tuple.__eq__(self, other)  # never equal to an Or
 
-@dataclass(frozen=True)
-class Or:
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(("and", self.children))
+
+
+class Or(NamedTuple):
     """Disjunction."""
 
     children: tuple[Node, ...]
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Or and tuple.__eq__(self, other)  # never equal to an And
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(("or", self.children))
 
 
 Node = Text | Dim | Year | Code | Equals | Not | And | Or
@@ -117,13 +135,15 @@ FIELDS: dict[str, str] = {
     "title": 'a word or phrase in the title only (title:"low-rank")',
     "type": "entry type (type:inproceedings)",
     "arxiv": "arXiv id (arxiv:2106.09685)",
-    "doi": "DOI",
+    "doi": "DOI (doi:10.18653/v1/2021.acl-long.353); a pasted DOI or DOI URL works too",
+    "url": "landing page or code link, as stored (a pasted https:// link works too)",
 }
 _FIELD_ALIASES = {"tag": "dim", "node": "dim", "tags": "dim", "authors": "author", "has": "code"}
 
 _TOKEN = re.compile(
     r"""
     (?P<space>\s+)
+
   | (?P<lparen>\()
   | (?P<rparen>\))
   | (?P<field>[A-Za-z_]+):(?:"(?P<fquoted>[^"]*)"|(?P<fvalue>[^\s()"]*))
@@ -136,22 +156,29 @@ _TOKEN = re.compile(
 )
 
 
+_CHUNK = re.compile(r"[^\s(\"]+")
+
 _KINDS = ("space", "lparen", "rparen", "field", "phrase", "neg", "word", "bad")
 
 
-@dataclass(frozen=True)
-class _Tok:
+class _Tok(NamedTuple):
     kind: str
     value: str
     pos: int
     field: str = ""
     quoted: bool = False
+    raw: str = ""
 
 
 def _tokenize(text: str) -> list[_Tok]:
     tokens: list[_Tok] = []
     pos = 0
     while pos < len(text):
+        chunk = _CHUNK.match(text, pos)
+        if chunk is not None and (found := identifier(chunk.group(0).rstrip(")"))) is not None:
+            tokens.append(_Tok("ident", found[1], pos, found[0]))
+            pos = chunk.start() + len(chunk.group(0).rstrip(")"))
+            continue
         match = _TOKEN.match(text, pos)
         kind = next((k for k in _KINDS if match and match.group(k) is not None), "bad")
         if match is None or kind == "bad":
@@ -163,12 +190,20 @@ def _tokenize(text: str) -> list[_Tok]:
         if kind == "field":
             quoted = match.group("fquoted") is not None
             value = match.group("fquoted") if quoted else match.group("fvalue")
-            tokens.append(_Tok("field", value or "", pos, match.group("field").lower(), quoted))
+            tokens.append(
+                _Tok(
+                    "field",
+                    value or "",
+                    pos,
+                    match.group("field").lower(),
+                    quoted,
+                    match.group(0),
+                )
+            )
         elif kind == "word":
             word = match.group("word")
-            upper = word.upper()
-            if upper in ("AND", "OR", "NOT"):
-                tokens.append(_Tok(upper, word, pos))
+            if word in ("AND", "OR", "NOT"):  # lower-case and/or/not in a pasted title are words
+                tokens.append(_Tok(word, word, pos))
             else:
                 tokens.append(_Tok("word", word, pos))
         elif kind != "space":
@@ -207,17 +242,34 @@ _YES = {"yes", "true", "1", "y"}
 _NO = {"no", "false", "0", "n"}
 
 
-def _field_term(tok: _Tok) -> Node:
+_YEAR_WORD = re.compile(r"^(?:19|20)\d\d$")
+_OPERATOR = re.compile(r"(?<![^\s(])(?:AND|OR|NOT)(?![^\s)])")
+
+
+def unknown_fields(text: str) -> list[str]:
+    """The ``word:`` prefixes of a query that are not search fields (read as text by the parser)."""
+    found = []
+    try:
+        tokens = _tokenize(text)
+    except QueryError:  # an unclosed quote: the parser read the text without quotes
+        tokens = _tokenize(re.sub(r'[()"]', " ", text))
+    for tok in tokens:
+        if tok.kind == "field" and _FIELD_ALIASES.get(tok.field, tok.field) not in FIELDS:
+            found.append(tok.field)
+    return found
+
+
+def close_fields(name: str) -> list[str]:
+    """Search fields spelt like ``name`` (for a did-you-mean hint)."""
+    return difflib.get_close_matches(name, list(FIELDS), n=2, cutoff=0.6)
+
+
+def _field_term(tok: _Tok) -> Node | None:
     field = _FIELD_ALIASES.get(tok.field, tok.field)
     if field not in FIELDS:
-        close = difflib.get_close_matches(field, list(FIELDS), n=2, cutoff=0.5)
-        raise QueryError(
-            f"unknown search field '{tok.field}:'",
-            hint=(f"did you mean {' or '.join(c + ':' for c in close)}? " if close else "")
-            + "fields: "
-            + ", ".join(FIELDS),
-            check="query-field",
-        )
+        # `QuaRot: Outlier-Free ...`, `note:` in a paste: not our syntax, so it is text.
+        parts = [n for part in tok.raw.split(":") if (n := _word(part)) is not None]
+        return None if not parts else parts[0] if len(parts) == 1 else And(tuple(parts))
     value = tok.value.strip()
     if not value:
         raise QueryError(
@@ -237,7 +289,20 @@ def _field_term(tok: _Tok) -> Node:
         )
     if field == "title":
         return Text(value, phrase=tok.quoted or " " in value, title_only=True)
+    if field in ("doi", "url", "arxiv") and (found := identifier(value)) is not None:
+        return Equals(found[0], found[1])
     return Equals(field, value)
+
+
+def _word(value: str) -> Node | None:
+    """A free word: a bare year is a year filter; punctuation alone is nothing."""
+    if _YEAR_WORD.match(value):
+        return Year(int(value), int(value))
+    prefix = value.endswith("*") and len(value) > 1
+    core = value.rstrip("*") if prefix else value
+    if not any(c.isalnum() for c in core):
+        return None
+    return Text(core, prefix=prefix)
 
 
 class _Parser:
@@ -270,28 +335,38 @@ class _Parser:
             raise self.error("unexpected ')'", self.peek())
         return node
 
-    def parse_or(self) -> Node:
+    def parse_or(self) -> Node | None:
         children = [self.parse_and()]
         while (tok := self.peek()) is not None and tok.kind == "OR":
             self.take()
             children.append(self.parse_and())
-        return children[0] if len(children) == 1 else Or(tuple(children))
+        kept = [c for c in children if c is not None]
+        if not kept:
+            return None
+        return kept[0] if len(kept) == 1 else Or(tuple(kept))
 
-    def parse_and(self) -> Node:
+    def parse_and(self) -> Node | None:
         children = [self.parse_unary()]
         while (tok := self.peek()) is not None and tok.kind not in ("OR", "rparen"):
             if tok.kind == "AND":
                 self.take()
             children.append(self.parse_unary())
-        return children[0] if len(children) == 1 else And(tuple(children))
+        kept = [c for c in children if c is not None]
+        if not kept:
+            return None
+        return kept[0] if len(kept) == 1 else And(tuple(kept))
 
-    def parse_unary(self) -> Node:
+    def parse_unary(self) -> Node | None:
         tok = self.peek()
         if tok is None:
             raise self.error("expected a search term", None)
         if tok.kind in ("NOT", "neg"):
             self.take()
-            return Not(self.parse_unary())
+            child = self.parse_unary()
+            return None if child is None else Not(child)
+        if tok.kind == "ident":
+            self.take()
+            return Equals(tok.field, tok.value)
         if tok.kind == "lparen":
             self.take()
             node = self.parse_or()
@@ -310,14 +385,26 @@ class _Parser:
             return Text(tok.value, phrase=True)
         if tok.kind == "word":
             self.take()
-            prefix = tok.value.endswith("*") and len(tok.value) > 1
-            return Text(tok.value.rstrip("*") if prefix else tok.value, prefix=prefix)
+            return _word(tok.value)
         raise self.error(f"unexpected {tok.kind if tok.kind != 'rparen' else ')'}", tok)
 
 
 def parse_query(text: str) -> Node | None:
-    """Parse a query string to an AST; ``None`` for an empty query (everything matches)."""
-    return _Parser(text).parse()
+    """Parse a query string to an AST; ``None`` for an empty query (everything matches).
+
+    A query without operators (capital AND, OR, NOT) whose brackets or quotes do not balance is
+    pasted text: it is parsed again with brackets and quotes read as spaces.
+    """
+    try:
+        return _Parser(text).parse()
+    except QueryError as exc:
+        if exc.check != "query-syntax" or _OPERATOR.search(text):
+            raise
+        relaxed = re.sub(r'[()"]', " ", text)
+        node = _Parser(relaxed).parse()
+        if node is None:
+            raise
+        return node
 
 
 def text_terms(node: Node | None) -> list[Text]:
@@ -329,6 +416,36 @@ def text_terms(node: Node | None) -> list[Text]:
     if isinstance(node, And | Or):
         return [t for child in node.children for t in text_terms(child)]
     return []
+
+
+def to_text(node: Node | None) -> str:
+    """A query string that parses back to ``node`` (for "showing results for ..." notes)."""
+    if node is None:
+        return ""
+    if isinstance(node, Text):
+        value = f'"{node.value}"' if node.phrase or " " in node.value else node.value
+        return ("title:" if node.title_only else "") + value + ("*" if node.prefix else "")
+    if isinstance(node, And):
+        return " ".join(_grouped(c) for c in node.children)
+    if isinstance(node, Or):
+        return " OR ".join(_grouped(c) for c in node.children)
+    if isinstance(node, Not):
+        return "-" + _grouped(node.child)
+    if isinstance(node, Dim):
+        return f"dim:{node.name}"
+    if isinstance(node, Code):
+        return f"code:{'yes' if node.present else 'no'}"
+    if isinstance(node, Year):
+        if node.low == node.high:
+            return f"year:{node.low}"
+        return f"year:{node.low or ''}..{node.high or ''}"
+    value = f'"{node.value}"' if " " in node.value else node.value
+    return f"{node.field}:{value}"
+
+
+def _grouped(node: Node) -> str:
+    text = to_text(node)
+    return f"({text})" if isinstance(node, Or | And) else text
 
 
 def build_query(

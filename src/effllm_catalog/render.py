@@ -6,7 +6,6 @@ Reporters are picked from dicts by ``--format``; tests assert on the JSON forms.
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
@@ -14,20 +13,25 @@ from rich.console import Console
 from rich.markup import escape
 
 from .findings import Issue, Report
+from .plain import dump_json, result_record, search_json, search_keys
 
-__all__ = ["VALIDATE_REPORTERS", "console", "dump_json", "print_error"]
+# dump_json and the search writers live in `plain` (no rich); re-exported for callers of render.
+
+__all__ = [
+    "VALIDATE_REPORTERS",
+    "console",
+    "dump_json",
+    "print_error",
+    "result_record",
+    "search_json",
+    "search_keys",
+]
 
 
 def console(file: IO[str] | None = None, *, stderr: bool = False) -> Console:
     """A rich console that honours NO_COLOR / FORCE_COLOR and never wraps JSON-like output."""
     # soft_wrap: report lines stay whole (grep-able); tables still fit the terminal.
     return Console(file=file, stderr=stderr, highlight=False, soft_wrap=True)
-
-
-def dump_json(data: Any, out: IO[str]) -> None:
-    """Write ``data`` as indented UTF-8 JSON with a trailing newline."""
-    out.write(json.dumps(data, indent=2, ensure_ascii=False, default=str))
-    out.write("\n")
 
 
 def print_error(
@@ -126,13 +130,6 @@ def _short_authors(authors: list[str], n: int = 2) -> str:
     return ", ".join(families[:n]) + (" et al." if len(families) > n else "")
 
 
-def result_record(data: dict[str, Any]) -> dict[str, Any]:
-    """One search result in the documented JSON schema (every field present, null when unset)."""
-    from .index import RESULT_FIELDS
-
-    return {name: data.get(name) for name in RESULT_FIELDS}
-
-
 def search_table(rows: list[dict[str, Any]], total: int, out: IO[str]) -> None:
     """Results as a rich table that fits the terminal."""
     from rich.table import Table
@@ -161,25 +158,6 @@ def search_table(rows: list[dict[str, Any]], total: int, out: IO[str]) -> None:
     shown = len(rows)
     more = f" (showing {shown}; --limit 0 shows all)" if shown < total else ""
     con.print(f"[dim]{total} match{'es' * (total != 1)}{more}[/]")
-
-
-def search_json(rows: list[dict[str, Any]], total: int, out: IO[str], query: str) -> None:
-    """Results as one JSON document: query, total, count, results[]."""
-    dump_json(
-        {
-            "query": query,
-            "total": total,
-            "count": len(rows),
-            "results": [result_record(r) for r in rows],
-        },
-        out,
-    )
-
-
-def search_keys(rows: list[dict[str, Any]], out: IO[str]) -> None:
-    """One citation key per line."""
-    for data in rows:
-        out.write(data["key"] + "\n")
 
 
 # --------------------------------------------------------------------------- one entry

@@ -21,7 +21,6 @@ import os
 import re
 import tempfile
 from collections.abc import Hashable, Iterator, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,22 @@ import yaml
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from . import paths
 from .errors import CatalogNotFoundError, LoadError, UsageError, WriteError
+
+# Re-exported: the catalog location lives in the light `paths` module so that a warm search can
+# find and hash the catalog without importing YAML.
+from .paths import (
+    ENV_CACHE_DIR,
+    ENV_CATALOG,
+    REFERENCES_DIR,
+    REFERENCES_FILE,
+    TAXONOMY_FILE,
+    bundled_catalog_dir,
+    cache_dir,
+    catalog_files,
+    resolve_catalog_dir,
+)
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -51,12 +65,6 @@ __all__ = [
     "writable_catalog_dir",
 ]
 
-TAXONOMY_FILE = "taxonomy.yaml"
-REFERENCES_FILE = "references.yaml"
-#: Optional folder of further reference files (``references/*.yaml``), read after ``references.yaml``.
-REFERENCES_DIR = "references"
-ENV_CATALOG = "EFFLLM_CATALOG"
-ENV_CACHE_DIR = "EFFLLM_CACHE_DIR"
 ENV_MAX_BYTES = "EFFLLM_MAX_BYTES"
 #: A catalog file larger than this is refused: the bundled catalog is well under 2 MB.
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
@@ -480,42 +488,13 @@ class Locator:
 # --------------------------------------------------------------------------- catalog location
 
 
-def bundled_catalog_dir() -> Path:
-    """The catalog shipped with the package (inside the wheel, or ``data/`` in a source checkout)."""
-    packaged = Path(str(resources.files("effllm_catalog"))) / "data"
-    if (packaged / TAXONOMY_FILE).is_file():
-        return packaged
-    return Path(__file__).resolve().parent.parent.parent / "data"
-
-
-def resolve_catalog_dir(explicit: Path | str | None = None) -> Path:
-    """``--catalog DIR`` > ``$EFFLLM_CATALOG`` > the bundled catalog."""
-    if explicit is not None:
-        chosen, origin = Path(explicit), "--catalog"
-    elif os.environ.get(ENV_CATALOG):
-        chosen, origin = Path(os.environ[ENV_CATALOG]), f"${ENV_CATALOG}"
-    else:
-        chosen, origin = bundled_catalog_dir(), "the bundled catalog"
-    if chosen.is_file() and chosen.name != TAXONOMY_FILE:
-        chosen = chosen.parent
-    if not (chosen / TAXONOMY_FILE).is_file():
-        raise CatalogNotFoundError(
-            f"no catalog here: {TAXONOMY_FILE} not found (from {origin})",
-            file=str(chosen),
-            hint=f"point --catalog or ${ENV_CATALOG} at a folder holding {TAXONOMY_FILE} and"
-            f" {REFERENCES_FILE}",
-            check="unreadable",
-        )
-    return chosen
-
-
 def writable_catalog_dir(explicit: Path | str | None = None) -> Path:
     """Like :func:`resolve_catalog_dir`, but refuses the copy installed inside the package.
 
     Editing site-packages would be lost on the next install and is never what a user meant.
     """
     chosen = resolve_catalog_dir(explicit)
-    packaged = Path(str(resources.files("effllm_catalog"))) / "data"
+    packaged = paths.package_dir() / "data"
     if chosen.resolve() == packaged.resolve():
         raise UsageError(
             "refusing to edit the catalog installed inside the effllm package",
@@ -526,28 +505,7 @@ def writable_catalog_dir(explicit: Path | str | None = None) -> Path:
     return chosen
 
 
-def catalog_files(directory: Path) -> list[Path]:
-    """The reference files of a catalog folder, in reading order."""
-    files = []
-    main = directory / REFERENCES_FILE
-    if main.is_file():
-        files.append(main)
-    extra = directory / REFERENCES_DIR
-    if extra.is_dir():
-        files.extend(sorted(p for p in extra.glob("*.yaml") if p.is_file()))
-    return files
-
-
 # --------------------------------------------------------------------------- writing
-
-
-def cache_dir() -> Path:
-    """``$EFFLLM_CACHE_DIR``, else the user cache directory (``~/.cache/effllm-catalog``)."""
-    if os.environ.get(ENV_CACHE_DIR):
-        return Path(os.environ[ENV_CACHE_DIR])
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("effllm-catalog", appauthor=False))
 
 
 def lock_path(target: Path) -> Path:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Protocol
 
 from .errors import QueryError
@@ -42,15 +41,18 @@ class MetricLike(Protocol):
     def description(self) -> str: ...
 
 
-@dataclass
 class Taxonomy:
     """The survey taxonomy plus our extensions, as a tree in file order."""
 
-    nodes: Sequence[NodeLike]
-    metrics: Sequence[MetricLike] = field(default_factory=list)
-    file: str = "taxonomy.yaml"
-
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        nodes: Sequence[NodeLike],
+        metrics: Sequence[MetricLike] = (),
+        file: str = "taxonomy.yaml",
+    ) -> None:
+        self.nodes = nodes
+        self.metrics = metrics
+        self.file = file
         self.by_id: dict[str, NodeLike] = {}
         for node in self.nodes:
             self.by_id.setdefault(node.id, node)
@@ -149,13 +151,42 @@ class Taxonomy:
     # ------------------------------------------------------------------ lookup
 
     def suggest(self, name: str, n: int = 3) -> list[str]:
-        """The closest node ids and aliases to a misspelt ``name``."""
-        names = list(self.by_id) + list(self.aliases)
-        close = difflib.get_close_matches(name, names, n=n, cutoff=0.5)
-        if not close:
+        """The closest node ids to a misspelt or partial ``name``.
+
+        A name that is a word of an id segment, alias or title (``kv`` in ``kv-cache``) points at
+        that node first; then spelling (difflib over ids, aliases and id segments).
+        """
+        name = name.strip().lower()
+        found: list[str] = []
+
+        def add(node_id: str) -> None:
+            if node_id not in found:
+                found.append(node_id)
+
+        scored = []
+        for node in self.by_id.values():
+            labels = [node.id.rsplit(".", 1)[-1], *node.aliases, node.title.lower()]
+            parts = [label.replace("-", " ").split() for label in labels]
+            if any(name in words for words in parts):
+                first = any(words[:1] == [name] for words in parts)
+                scored.append((0 if first else 1, node.id.count("."), node.id))
+            elif len(name) >= 3 and any(w.startswith(name) for words in parts for w in words):
+                scored.append((2, node.id.count("."), node.id))
+        for *_, node_id in sorted(scored):
+            add(node_id)
+        names = {**{i: i for i in self.by_id}, **self.aliases}
+        for i in reversed(list(self.by_id)):  # a segment shared by nodes names the shallowest
+            names.setdefault(i.rsplit(".", 1)[-1], i)
+            if self.by_id[i].origin == "survey":
+                names[i.rsplit(".", 1)[-1]] = i
+        for close in difflib.get_close_matches(name, list(names), n=n, cutoff=0.6):
+            add(names[close])
+        if not found:
             tail = name.rsplit(".", 1)[-1]
-            close = [i for i in self.by_id if i.rsplit(".", 1)[-1].startswith(tail[:4])][:n]
-        return close
+            for i in self.by_id:
+                if i.rsplit(".", 1)[-1].startswith(tail[:4]):
+                    add(i)
+        return found[:n]
 
     def resolve(self, name: str) -> str:
         """Resolve an id, alias or unique id suffix (``ptq``, ``post-training``) to a node id.
@@ -163,22 +194,40 @@ class Taxonomy:
         Raises :class:`QueryError` naming the closest valid names when nothing (or more than one
         node) matches.
         """
+        return self.resolve_detail(name)[0]
+
+    def resolve_detail(self, name: str) -> tuple[str, list[str]]:
+        """Like :meth:`resolve`, plus the other nodes the name could have meant.
+
+        A suffix shared by several nodes resolves to the one survey node whose last id segment it
+        is (``quantization`` -> ``inference.quantization``, §7), and the others are returned so the
+        caller can say so.
+        """
         name = name.strip().lower()
         if name in self.by_id:
-            return name
+            return name, []
         if name in self.aliases:
-            return self.aliases[name]
+            return self.aliases[name], []
         matches = [i for i in self.by_id if i.endswith("." + name)]
         if len(matches) == 1:
-            return matches[0]
+            return matches[0], []
         if len(matches) > 1:
+            survey = [
+                i
+                for i in matches
+                if self.by_id[i].origin == "survey" and i.rsplit(".", 1)[-1] == name
+            ]
+            if len(survey) == 1:
+                return survey[0], [i for i in matches if i != survey[0]]
             raise QueryError(
                 f"taxonomy node '{name}' is ambiguous: it could be {', '.join(matches)}",
                 hint="write more of the id",
                 check="ambiguous-node",
             )
         suggestions = self.suggest(name)
-        hint = f"did you mean {', '.join(suggestions)}? " if suggestions else ""
+        hint = (
+            f"did you mean {' or '.join('dim:' + s for s in suggestions)}? " if suggestions else ""
+        )
         raise QueryError(
             f"unknown taxonomy node '{name}'",
             hint=hint + "`effllm taxonomy` lists every node",
