@@ -75,8 +75,30 @@ def run_new(catalog: Path, queries: list[str]) -> list[dict[str, Any]]:
     return out
 
 
+#: Fields the catalog gained after the old version: left out of the copy the old code reads, so
+#: its schema accepts the entries (it could not index them anyway).
+NEW_FIELDS = ("names", "summary", "kind")
+
+
+def old_catalog_copy(catalog: Path, work: Path) -> Path:
+    """The catalog without the fields an older effllm does not know."""
+    import yaml
+
+    out = work / "old-catalog"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "taxonomy.yaml").write_bytes((catalog / "taxonomy.yaml").read_bytes())
+    entries = yaml.safe_load((catalog / "references.yaml").read_text(encoding="utf-8"))
+    for entry in entries:
+        for name in NEW_FIELDS:
+            entry.pop(name, None)
+    text = yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=10_000)
+    (out / "references.yaml").write_text(text, encoding="utf-8")
+    return out
+
+
 def run_old(python: str, catalog: Path, queries: list[str], cache: Path) -> list[dict[str, Any]]:
-    """An older effllm, in its own interpreter (its own installed package)."""
+    """An older effllm, in its own interpreter (its own installed package), on the same entries."""
+    catalog = old_catalog_copy(catalog, cache)
     job = json.dumps({"catalog": str(catalog), "queries": queries, "depth": DEPTH})
     env = {**os.environ, "EFFLLM_CACHE_DIR": str(cache / "old")}
     proc = subprocess.run(
