@@ -432,13 +432,16 @@ def taxonomy(
 
 @app.command()
 def stats(
-    by: Annotated[str, typer.Option("--by", metavar="year|dim|venue", help="Group by.")] = "year",
+    by: Annotated[
+        str, typer.Option("--by", metavar="year|dim|venue|metric|kind", help="Group by.")
+    ] = "year",
     output_format: Annotated[
         str, typer.Option("--format", "-f", metavar="table|json", help="Output format.")
     ] = "table",
     catalog: CatalogOption = None,
 ) -> None:
-    """Counts of papers by year and dimension, by taxonomy node, or by venue.
+    """Counts of papers by year and dimension, by taxonomy node, by venue, by the efficiency metric
+    they improve, or by kind (method, survey, benchmark).
 
     When stdout is not a terminal: plain tab-separated lines, every row (no bars, no cut).
 
@@ -447,14 +450,15 @@ def stats(
       effllm stats                 [dim]# year x dimension, with bars[/]
       effllm stats --by dim        [dim]# every node; thin leaves (< 5 papers) in red[/]
       effllm stats --by venue --format json
+      effllm stats --by metric     [dim]# papers improving memory, latency, FLOPs, ...[/]
     """
     from .plain import stats_node_lines, stats_venue_lines, stats_year_lines
     from .render import dump_json, stats_nodes, stats_venues, stats_years
-    from .stats import node_counts, venue_counts, year_by_dimension
+    from .stats import facet_counts, node_counts, venue_counts, year_by_dimension
 
     terminal = sys.stdout.isatty()
 
-    _check_choice("--by", by, ("year", "dim", "venue"))
+    _check_choice("--by", by, ("year", "dim", "venue", "metric", "kind"))
     _check_choice("--format", output_format, ("table", "json"))
     index = _open_index(catalog)
     tax = index.taxonomy
@@ -488,11 +492,22 @@ def stats(
         else:
             stats_node_lines(tax, numbers, sys.stdout)
     else:
-        rows = venue_counts(v for _, v in index.column("venue"))
+        if by == "venue":
+            rows = venue_counts(v for _, v in index.column("venue"))
+            label, plural = "venue", "venues"
+        elif by == "metric":
+            known = sorted(tax.metric_ids)
+            rows = facet_counts((v for _, v in index.column("metrics")), known)
+            label, plural = "metric", "metrics"
+        else:
+            rows = facet_counts(
+                (v for _, v in index.column("kind")), ("method", "survey", "benchmark")
+            )
+            label, plural = "kind", "kinds"
         if output_format == "json":
-            dump_json({"venues": [{"venue": v, "papers": n} for v, n in rows]}, sys.stdout)
+            dump_json({plural: [{label: v, "papers": n} for v, n in rows]}, sys.stdout)
         elif terminal:
-            stats_venues(rows, sys.stdout)
+            stats_venues(rows, sys.stdout, label=label)
         else:
             stats_venue_lines(rows, sys.stdout)
 

@@ -56,7 +56,7 @@ __all__ = [
     "open_warm_index",
 ]
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 ENV_CACHE_DIR = paths.ENV_CACHE_DIR
 SORTS: tuple[str, ...] = ("relevance", "year", "title", "added")
 #: Full-text columns and their bm25 weights: names and titles far above summaries and abstracts.
@@ -139,6 +139,8 @@ CREATE TABLE papers (
     families TEXT NOT NULL,
     people TEXT NOT NULL,
     has_code INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    metrics TEXT NOT NULL,
     arxiv TEXT,
     doi TEXT,
     url TEXT,
@@ -224,6 +226,8 @@ def _entry_rows(
         "|" + "|".join(fold(family) for family, _ in people) + "|",
         "|" + "|".join(fold(f"{given} {family}") for family, given in people) + "|",
         1 if data.get("code") else 0,
+        data.get("kind") or "method",
+        "|" + "|".join(data.get("metrics") or []) + "|",
         data.get("arxiv"),
         (data.get("doi") or "").lower() or None,
         normalise_url(data["url"]) if data.get("url") else None,
@@ -278,8 +282,8 @@ def build_index(directory: Path, target: Path | str, progress: Progress | None =
                 paper, fts = _entry_rows(data, taxonomy)
                 cur = conn.execute(
                     "INSERT INTO papers (key, type, title, title_sort, year, date, venue_norm,"
-                    " families, people, has_code, arxiv, doi, url, code, added, rank, data)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " families, people, has_code, kind, metrics, arxiv, doi, url, code, added, rank,"
+                    " data) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     paper,
                 )
                 rowid = cur.lastrowid
@@ -447,6 +451,22 @@ class Index:
         if node.field == "type":
             params.append(value.lower())
             return "p.type = ?"
+        if node.field == "kind":
+            params.append(value.lower())
+            return "p.kind = ?"
+        if node.field == "metric":
+            metric = value.lower()
+            if metric not in self.taxonomy.metric_ids:
+                from .errors import QueryError
+
+                known = ", ".join(sorted(self.taxonomy.metric_ids))
+                raise QueryError(
+                    f"metric:{value} is not a metric of the taxonomy",
+                    hint=f"use one of: {known}",
+                    check="query-value",
+                )
+            params.append(f"%|{_like(metric)}|%")
+            return "p.metrics LIKE ? ESCAPE '\\'"
         found = identifier(value) if node.field in ("arxiv", "doi", "url") else None
         field, value = found if found else (node.field, value)
         if field == "arxiv":
@@ -615,7 +635,12 @@ class Index:
 
     def column(self, expr: str) -> list[tuple[Any, ...]]:
         """(id, value) pairs for a whitelisted column, for statistics."""
-        allowed = {"year": "year", "venue": "json_extract(data, '$.venue')"}
+        allowed = {
+            "year": "year",
+            "venue": "json_extract(data, '$.venue')",
+            "metrics": "metrics",
+            "kind": "kind",
+        }
         return list(self.conn.execute(f"SELECT id, {allowed[expr]} FROM papers"))
 
 

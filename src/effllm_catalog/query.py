@@ -137,8 +137,17 @@ FIELDS: dict[str, str] = {
     "arxiv": "arXiv id (arxiv:2106.09685)",
     "doi": "DOI (doi:10.18653/v1/2021.acl-long.353); a pasted DOI or DOI URL works too",
     "url": "landing page or code link, as stored (a pasted https:// link works too)",
+    "metric": "efficiency metric the paper improves (metric:memory, metric:latency)",
+    "kind": "what the paper is: method, survey or benchmark (kind:survey)",
 }
-_FIELD_ALIASES = {"tag": "dim", "node": "dim", "tags": "dim", "authors": "author", "has": "code"}
+_FIELD_ALIASES = {
+    "tag": "dim",
+    "node": "dim",
+    "tags": "dim",
+    "authors": "author",
+    "has": "code",
+    "metrics": "metric",
+}
 
 _TOKEN = re.compile(
     r"""

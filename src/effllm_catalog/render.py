@@ -303,13 +303,15 @@ def stats_nodes(taxonomy: Any, counts: dict[str, Any], out: IO[str]) -> None:
     console(out).print(grid)
 
 
-def stats_venues(rows: list[tuple[str, int]], out: IO[str], limit: int = 30) -> None:
-    """Papers per venue, most frequent first."""
+def stats_venues(
+    rows: list[tuple[str, int]], out: IO[str], limit: int = 30, label: str = "venue"
+) -> None:
+    """Papers per venue (or per metric or kind: ``label``), most frequent first."""
     from rich.table import Table
 
     peak = rows[0][1] if rows else 0
     grid = Table(header_style="bold", pad_edge=False)
-    grid.add_column("venue")
+    grid.add_column(label)
     grid.add_column("papers", justify="right")
     grid.add_column("", style="green", no_wrap=True)
     for venue, count in rows[:limit]:

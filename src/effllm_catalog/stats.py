@@ -9,7 +9,14 @@ from typing import Any
 
 from .taxonomy import Taxonomy
 
-__all__ = ["THIN", "NodeCount", "node_counts", "venue_counts", "year_by_dimension"]
+__all__ = [
+    "THIN",
+    "NodeCount",
+    "facet_counts",
+    "node_counts",
+    "venue_counts",
+    "year_by_dimension",
+]
 
 #: A leaf with fewer papers than this is flagged as thin.
 THIN = 5
@@ -64,3 +71,15 @@ def venue_counts(venues: Iterable[str | None]) -> list[tuple[str, int]]:
     """Papers per venue, most frequent first (``arXiv`` included, missing venue as 'unknown')."""
     counts = Counter(v or "unknown" for v in venues)
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].lower()))
+
+
+def facet_counts(values: Iterable[str | None], known: Iterable[str] = ()) -> list[tuple[str, int]]:
+    """Papers per value of a facet stored as ``|a|b|`` (metrics) or a plain value (kind); every
+    ``known`` value is listed, with 0 when no paper has it; most frequent first."""
+    counts: Counter[str] = Counter(dict.fromkeys(known, 0))
+    for value in values:
+        if not value:
+            continue
+        parts = [p for p in value.split("|") if p] if "|" in value else [value]
+        counts.update(parts)
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -60,6 +60,8 @@ def _paper(data: dict[str, Any]) -> str:
         f"https://arxiv.org/abs/{data['arxiv']}" if data.get("arxiv") else None
     )
     line = f"[{title}]({url})" if url else title
+    if data.get("kind") in ("survey", "benchmark"):
+        line += f" ({data['kind']})"
     people = []
     for name in data["authors"]:
         family, _, given = name.partition(",")

@@ -19,6 +19,7 @@ CSV_COLUMNS = (
     "authors",
     "year",
     "venue",
+    "kind",
     "arxiv",
     "doi",
     "url",
@@ -51,6 +52,7 @@ def export_csv(rows: Sequence[dict[str, Any]], taxonomy: Taxonomy | None = None,
             "authors": "; ".join(data["authors"]),
             "tags": ";".join(data["tags"]),
             "metrics": ";".join(data.get("metrics") or []),
+            "kind": data.get("kind") or "method",
         }
         writer.writerow(
             [_cell(str(values[c])) if values[c] is not None else "" for c in CSV_COLUMNS]
