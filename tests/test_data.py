@@ -72,6 +72,7 @@ def test_preprints_say_so(catalog: Catalog) -> None:
         ("2101.00190", "training.tuning.peft.prompt"),  # prefix tuning
         ("1503.02531", "inference.distillation.white-box"),  # Hinton et al.
         ("2107.06499", "data.filtering.deduplication"),  # Lee et al.
+        ("2312.00678", "budget"),  # Ding et al., the survey the taxonomy comes from
     ],
 )
 def test_landmarks_present(catalog: Catalog, arxiv: str, tag: str) -> None:
@@ -79,3 +80,10 @@ def test_landmarks_present(catalog: Catalog, arxiv: str, tag: str) -> None:
     entry = catalog.by_arxiv.get(arxiv)
     assert entry is not None, arxiv
     assert tag in entry.ref.tags
+
+
+def test_the_survey_itself_is_marked_as_a_survey(catalog: Catalog) -> None:
+    """Ding et al., whose taxonomy the catalog follows, is in it, as a survey of all five areas."""
+    survey = next(r for r in catalog if r.arxiv == "2312.00678")
+    assert survey.kind == "survey"
+    assert set(survey.tags) == {"budget", "data", "arch", "training", "inference"}

@@ -181,6 +181,12 @@ def entry_panel(data: dict[str, Any], taxonomy: Any, out: IO[str]) -> None:
         ("venue", data.get("venue") or ""),
         ("type", data["type"]),
     ]
+    if data.get("kind") and data["kind"] != "method":
+        rows.append(("kind", data["kind"]))
+    if data.get("names"):
+        rows.append(("names", ", ".join(data["names"])))
+    if data.get("summary"):
+        rows.append(("summary", data["summary"]))
     for name in ("arxiv", "doi", "url", "code", "added"):
         if data.get(name):
             rows.append((name, str(data[name])))
