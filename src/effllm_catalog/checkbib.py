@@ -364,11 +364,15 @@ def parse_entries(text: str) -> tuple[list[BibEntry], list[tuple[int, str]]]:
 
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
     library = parse_string(
-        text, append_middleware=[middlewares.SeparateCoAuthors(), middlewares.SplitNameParts()]
+        text,
+        append_middleware=[
+            middlewares.NormalizeFieldKeys(),
+            middlewares.SeparateCoAuthors(),
+            middlewares.SplitNameParts(),
+        ],
     )
     line_starts = [0]
-    for m in re.finditer("\n", text):
-        line_starts.append(m.end())
+    line_starts += [nl.end() for nl in re.finditer("\n", text)]
     entries: list[BibEntry] = []
     for e in library.entries:
         line0 = e.start_line or 0
@@ -378,8 +382,8 @@ def parse_entries(text: str) -> tuple[list[BibEntry], list[tuple[int, str]]]:
         if found >= 0:
             start = found
         end = start + len(raw)
-        m = re.match(r"@\s*([A-Za-z]+)", text[start:end])
-        type_span = (start + 1, start + (m.end() if m else 1))
+        head = re.match(r"@\s*([A-Za-z]+)", text[start:end])
+        type_span = (start + head.start(1), start + head.end(1)) if head else (start + 1, start + 1)
         draft = entry_to_draft(e)
         entries.append(
             BibEntry(
@@ -442,21 +446,22 @@ def _arxiv_of(entry: BibEntry) -> str | None:
             if m:
                 return m.group(1)
     doi = str(fields.get("doi") or "")
-    m = re.search(r"10\.48550/arxiv\.(\d{4}\.\d{4,5})", doi, re.IGNORECASE)
-    return m.group(1) if m else None
+    found = re.search(r"10\.48550/arxiv\.(\d{4}\.\d{4,5})", doi, re.IGNORECASE)
+    return found.group(1) if found else None
 
 
 def is_preprint(entry: BibEntry) -> bool:
     """True when the entry cites a preprint (arXiv, CoRR, OpenReview submission, no venue)."""
     fields = entry.data["_fields"]
-    venue = " ".join(
-        str(fields.get(n) or "") for n in ("journal", "booktitle", "journaltitle", "publisher")
-    )
+    venue = " ".join(str(fields.get(n) or "") for n in ("journal", "booktitle", "journaltitle"))
     if venue.strip():
         return bool(_PREPRINT_VENUE.search(venue))
-    if entry.entry_type in ("book", "phdthesis", "mastersthesis", "techreport", "incollection"):
-        return False
-    return True
+    if str(fields.get("publisher") or "").strip():
+        return bool(_PREPRINT_VENUE.search(str(fields["publisher"])))
+    return entry.entry_type not in _NOT_PAPERS
+
+
+_NOT_PAPERS = ("book", "phdthesis", "mastersthesis", "techreport", "incollection", "manual")
 
 
 def _authors_agree(mine: list[str], theirs: Iterable[str]) -> bool:
@@ -511,8 +516,10 @@ def find(index: BibIndex, entry: BibEntry) -> tuple[Match | None, str | None]:
             continue
         from rapidfuzz import fuzz
 
-        if title and fuzz.token_set_ratio(title, norm_title(record.title)) < 60 and (
-            not authors or not _authors_agree(authors, record.authors)
+        if (
+            title
+            and fuzz.token_set_ratio(title, norm_title(record.title)) < 60
+            and (not authors or not _authors_agree(authors, record.authors))
         ):
             refused = f"its {how} belongs to '{record.title}' ({record.cite()})"
             continue
@@ -688,7 +695,8 @@ def _edits_for(
         eq = text[last.start : last.value_start]
         pad = eq[len(last.name) :]
         sep = pad if "=" in pad else " = "
-        new_text = f",\n{indent}{name}{sep}{{{value}}}"
+        newline = "\r\n" if "\r\n" in text[entry.start : entry.end] else "\n"
+        new_text = f",{newline}{indent}{name}{sep}{{{value}}}"
         changes.append(
             Change(entry.key, entry.line, name, last.end, last.end, new_text, "", source)
         )
@@ -719,7 +727,10 @@ def _edits_for(
         else:
             put("year", str(record.year))
     if retitle:
-        put("title", protect_title(record.title))
+        span = entry.fields.get("title")
+        whole = span is not None and _value(text, span).strip().startswith("{{")
+        # A title already braced whole needs no word-level protection inside.
+        put("title", escape(record.title) if whole else protect_title(record.title))
     if reauthor:
         put("author", format_authors(list(record.authors)))
     return changes
@@ -743,7 +754,9 @@ def apply_changes(text: str, changes: list[Change]) -> str:
     return out
 
 
-def check_bib_text(text: str, file: str = "<input>", index: BibIndex | None = None) -> CheckBibResult:
+def check_bib_text(
+    text: str, file: str = "<input>", index: BibIndex | None = None
+) -> CheckBibResult:
     """Check BibTeX text: every finding, and the changes ``--fix`` would make."""
     index = index or load_index()
     body = text.removeprefix("\ufeff")
@@ -771,8 +784,8 @@ def check_bib_text(text: str, file: str = "<input>", index: BibIndex | None = No
     result = CheckBibResult(file, report, changes, text, text)
     seen: dict[tuple[str, ...], BibEntry] = {}
     for entry in entries:
-        if entry.entry_type in ("proceedings", "book") and "title" not in entry.data:
-            continue
+        if entry.entry_type in ("proceedings", "mvproceedings"):
+            continue  # a volume that entries crossref, not a paper
         match, refused = find(index, entry)
         if refused:
             report.issues.append(
@@ -804,7 +817,9 @@ def check_bib_text(text: str, file: str = "<input>", index: BibIndex | None = No
         result.matched += 1
         record = match.record
         ident = (
-            (record.arxiv,) if record.arxiv else (record.source, record.venue, norm_title(record.title))
+            (record.arxiv,)
+            if record.arxiv
+            else (record.source, record.venue, norm_title(record.title))
         )
         earlier = seen.get(ident)
         if earlier is not None:
@@ -858,8 +873,8 @@ def check_bib_text(text: str, file: str = "<input>", index: BibIndex | None = No
                 )
             )
         mine_authors = [str(a) for a in entry.data.get("authors") or []]
-        reauthor = bool(mine_authors) and bool(record.authors) and _authors_differ(
-            mine_authors, record
+        reauthor = (
+            bool(mine_authors) and bool(record.authors) and _authors_differ(mine_authors, record)
         )
         if reauthor:
             shown = "; ".join(record.authors[:6]) + ("; ..." if len(record.authors) > 6 else "")

@@ -648,7 +648,9 @@ def check_bib_cmd(
         raise typer.Exit(0)
     if file is None:
         raise UsageError(
-            "no .bib file given", hint="run `effllm check-bib FILE.bib`, or --sources", check="usage"
+            "no .bib file given",
+            hint="run `effllm check-bib FILE.bib`, or --sources",
+            check="usage",
         )
     result = check_bib(file, fix=fix, dry_run=dry_run)
     if dry_run:

@@ -114,8 +114,13 @@ VALIDATE_REPORTERS: dict[str, Callable[[Report, IO[str]], None]] = {
 
 def check_bib_report(result: Any, output_format: str, out: IO[str]) -> None:
     """``check-bib`` findings as text or GitHub annotations, then what a fix did or would do."""
-    VALIDATE_REPORTERS[output_format](result.report, out) if output_format == "github" else None
     if output_format == "github":
+        for issue in result.report.issues:
+            out.write(github_annotation(issue) + "\n")
+        out.write(
+            f"effllm check-bib: {result.report.entries} entries, {len(result.upgrades)} with a"
+            f" published version, {len(result.report.errors)} out of date\n"
+        )
         return
     _text_report(result.report, out)
     con = console(out)
@@ -125,9 +130,13 @@ def check_bib_report(result: Any, output_format: str, out: IO[str]) -> None:
         f" {upgrades} with a published version"
     )
     if result.written:
-        con.print(f"[green]fixed[/] {escape(result.file)}: {len(result.changes)} fields changed; {line}")
+        con.print(
+            f"[green]fixed[/] {escape(result.file)}: {len(result.changes)} fields changed; {line}"
+        )
     elif result.changes:
-        con.print(f"{line}; `--fix` would change {len(result.changes)} fields (`--dry-run` shows them)")
+        con.print(
+            f"{line}; `--fix` would change {len(result.changes)} fields (`--dry-run` shows them)"
+        )
     else:
         con.print(line)
 
