@@ -9,6 +9,7 @@ diff.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from pathlib import Path
@@ -81,12 +82,9 @@ def test_fix_keeps_untouched_entries_byte_for_byte(case: Path, index: BibIndex) 
             assert after[key] == block
     # Text outside entries (comments, @string, @preamble, blank lines) is unchanged.
     entries, _ = parse_entries(text)
-    outside = [text[a.end : b.start] for a, b in zip(entries, entries[1:], strict=False)]
+    outside = [text[a.end : b.start] for a, b in itertools.pairwise(entries)]
     fixed_entries, _ = parse_entries(result.fixed)
-    fixed_outside = [
-        result.fixed[a.end : b.start]
-        for a, b in zip(fixed_entries, fixed_entries[1:], strict=False)
-    ]
+    fixed_outside = [result.fixed[a.end : b.start] for a, b in itertools.pairwise(fixed_entries)]
     assert outside == fixed_outside
 
 
