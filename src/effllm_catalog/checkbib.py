@@ -433,6 +433,11 @@ def _resolve_crossrefs(entries: list[BibEntry]) -> None:
 # --------------------------------------------------------------------------- matching
 
 
+def _plain(value: Any) -> str:
+    """A raw field value without TeX grouping braces and backslashes (``Ar{X}iv`` -> ``ArXiv``)."""
+    return re.sub(r"[{}\\]", "", value) if isinstance(value, str) else ""
+
+
 def _arxiv_of(entry: BibEntry) -> str | None:
     if entry.data.get("arxiv"):
         m = _ARXIV_NEW.search(str(entry.data["arxiv"]))
@@ -440,8 +445,8 @@ def _arxiv_of(entry: BibEntry) -> str | None:
             return m.group(1)
     fields = entry.data["_fields"]
     for name in ("journal", "booktitle", "volume", "howpublished", "note", "url", "eprint", "doi"):
-        value = fields.get(name)
-        if isinstance(value, str) and (_ARXIV_HINT.search(value) or name in ("eprint",)):
+        value = _plain(fields.get(name))
+        if value and (_ARXIV_HINT.search(value) or name in ("eprint",)):
             m = _ARXIV_NEW.search(value)
             if m:
                 return m.group(1)
@@ -453,11 +458,11 @@ def _arxiv_of(entry: BibEntry) -> str | None:
 def is_preprint(entry: BibEntry) -> bool:
     """True when the entry cites a preprint (arXiv, CoRR, OpenReview submission, no venue)."""
     fields = entry.data["_fields"]
-    venue = " ".join(str(fields.get(n) or "") for n in ("journal", "booktitle", "journaltitle"))
+    venue = " ".join(_plain(fields.get(n)) for n in ("journal", "booktitle", "journaltitle"))
     if venue.strip():
         return bool(_PREPRINT_VENUE.search(venue))
-    if str(fields.get("publisher") or "").strip():
-        return bool(_PREPRINT_VENUE.search(str(fields["publisher"])))
+    if _plain(fields.get("publisher")).strip():
+        return bool(_PREPRINT_VENUE.search(_plain(fields["publisher"])))
     return entry.entry_type not in _NOT_PAPERS
 
 
