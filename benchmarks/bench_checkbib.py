@@ -79,6 +79,7 @@ VENUE_RULES = [
 
 
 def short_venue(text: str) -> str:
+    text = " ".join(text.replace("{", "").replace("}", "").split())
     for pattern, name in VENUE_RULES:
         if re.search(pattern, text):
             return name

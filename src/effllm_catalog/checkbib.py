@@ -117,9 +117,12 @@ def norm_title(text: str) -> str:
 
 
 def _family(name: str) -> str:
+    """The last word of a family name, reduced: 'de Jong' and 'Jong' compare equal, and so do
+    'de G. Matthews' (a middle name read as a particle) and 'Matthews'."""
     name = " ".join(name.split())
-    family = name.partition(",")[0] if "," in name else name.rsplit(" ", 1)[-1]
-    return re.sub(r"\d+", "", norm_title(family))
+    family = name.partition(",")[0] if "," in name else name
+    words = family.split()
+    return re.sub(r"\d+", "", norm_title(words[-1] if words else ""))
 
 
 # --------------------------------------------------------------------------- the index
