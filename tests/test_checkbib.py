@@ -281,3 +281,20 @@ def test_cli_usage_errors(tmp_path: Path, runner: CliRunner) -> None:
     assert missing.exit_code == 2
     assert "nope.bib" in missing.output
     assert not isinstance(missing.exception, Exception) or isinstance(missing.exception, SystemExit)
+
+
+def test_readme_shows_real_output(runner: CliRunner) -> None:
+    """The README's check-bib example is what the command prints today on docs/examples/paper.bib."""
+    repo = Path(__file__).resolve().parent.parent
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    old = Path.cwd()
+    os.chdir(repo / "docs" / "examples")
+    try:
+        result = runner.invoke(app, ["check-bib", "paper.bib"], env={"NO_COLOR": "1"})
+    finally:
+        os.chdir(old)
+    assert result.exit_code == 1, result.output
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) >= 10
+    for line in lines:
+        assert line in readme, f"README is out of date; rerun the example: {line}"
