@@ -184,6 +184,7 @@ class BibIndex:
     by_doi: dict[str, list[int]] = field(default_factory=dict)
     by_title: dict[str, list[int]] = field(default_factory=dict)
     _titles: list[str] | None = None
+    _names: dict[str, list[int]] | None = None
 
     @classmethod
     def from_lines(cls, lines: Iterable[str]) -> BibIndex:
@@ -216,6 +217,16 @@ class BibIndex:
                 index.by_doi.setdefault(r.doi, []).append(i)
             index.by_title.setdefault(norm_title(r.title), []).append(i)
         return index
+
+    def names(self) -> dict[str, list[int]]:
+        """Records by the short name their title opens with (built on first use)."""
+        if self._names is None:
+            self._names = {}
+            for i, r in enumerate(self.records):
+                name = _name_of(r.title)
+                if name:
+                    self._names.setdefault(name, []).append(i)
+        return self._names
 
     def titles(self) -> list[str]:
         """The distinct normalised titles, for fuzzy look-up (built on first use)."""
@@ -536,41 +547,74 @@ def find(index: BibIndex, entry: BibEntry) -> tuple[Match | None, str | None]:
     if by_id is not None and by_id.record.published and not by_id.record.workshop:
         return by_id, refused
     # By title: exact, then fuzzy; always confirmed by author and year.
-    candidates: list[int] = []
-    if len(title) >= 12 and authors:
-        exact = index.by_title.get(title, [])
-        candidates = [
-            i
-            for i in exact
-            if _authors_agree(authors, index.records[i].authors)
-            and _year_agrees(year, index.records[i])
-        ]
-        if not candidates:
-            from rapidfuzz import fuzz, process
-
-            for choice, _score, _ in process.extract(
-                title,
-                index.titles(),
-                scorer=fuzz.ratio,
-                score_cutoff=_FUZZY_CUTOFF,
-                limit=5,
-            ):
-                candidates += [
-                    i
-                    for i in index.by_title[choice]
-                    if _authors_agree(authors, index.records[i].authors)
-                    and _year_agrees(year, index.records[i])
-                ]
+    raw_title = str(entry.data.get("title") or "")
+    candidates, how = _by_title(index, raw_title, authors, year)
     if by_id is not None:
         candidates = [i for i in candidates if index.records[i].published]
         better = _best(index, candidates)
         if better is not None and not better.workshop and not by_id.record.published:
-            return Match(better, "title, first author and year"), refused
+            return Match(better, how), refused
         return by_id, refused
     record = _best(index, candidates)
     if record is None:
         return None, refused
-    return Match(record, "title, first author and year"), refused
+    return Match(record, how), refused
+
+
+def _name_of(title: str) -> str:
+    """The short name a title opens with ('Medusa' of 'Medusa: Simple ...'), reduced; or ''."""
+    head, colon, _ = title.partition(":")
+    if not colon or len(head.split()) > 4:
+        return ""
+    name = norm_title(head)
+    return name if len(name) >= 3 else ""
+
+
+def _same_team(mine: list[str], theirs: Iterable[str]) -> bool:
+    """The same first author and most of the same authors (at least two in common)."""
+    a = [_family(x) for x in mine if x.strip().lower() not in ("others", "et al.")]
+    b = [_family(x) for x in theirs]
+    if not a or not b or a[0] != b[0]:
+        return False
+    common = len(set(a) & set(b))
+    return common >= 2 and common >= 0.6 * min(len(set(a)), len(set(b)))
+
+
+def _by_title(index: BibIndex, title: str, authors: list[str], year: Any) -> tuple[list[int], str]:
+    """Records for a title, and how they were confirmed.
+
+    Tier 1: the same title (exact, or similarity >= 93) and the first author among the record's
+    first three. Tier 2, for titles renamed on publication: a similar title (>= 80) or the same
+    opening name ('Palu: ...'), and the same first author with most co-authors in common. Both
+    tiers need the year window.
+    """
+    from rapidfuzz import fuzz, process
+
+    norm = norm_title(title)
+    if len(norm) < 12 or not authors:
+        return [], ""
+    records = index.records
+
+    def keep(ids: Iterable[int], agree: Any) -> list[int]:
+        return [
+            i for i in ids if agree(authors, records[i].authors) and _year_agrees(year, records[i])
+        ]
+
+    found = keep(index.by_title.get(norm, []), _authors_agree)
+    if found:
+        return found, "title, first author and year"
+    near = process.extract(norm, index.titles(), scorer=fuzz.ratio, score_cutoff=80.0, limit=10)
+    for choice, score, _ in near:
+        if score >= _FUZZY_CUTOFF:
+            found += keep(index.by_title[choice], _authors_agree)
+    if found:
+        return found, "title, first author and year"
+    for choice, _score, _ in near:
+        found += keep(index.by_title[choice], _same_team)
+    name = _name_of(title)
+    if name:
+        found += keep(index.names().get(name, []), _same_team)
+    return found, "renamed title, author list and year"
 
 
 # --------------------------------------------------------------------------- findings and fixes
