@@ -15,6 +15,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from effllm_catalog.checkbib import (
@@ -298,3 +300,106 @@ def test_readme_shows_real_output(runner: CliRunner) -> None:
     assert len(lines) >= 10
     for line in lines:
         assert line in readme, f"README is out of date; rerun the example: {line}"
+
+
+def test_utf16_is_named(tmp_path: Path, index: BibIndex) -> None:
+    """A UTF-16 file is refused with a message that names the encoding, not as binary."""
+    target = tmp_path / "u16.bib"
+    target.write_bytes("@misc{k, title={T}}".encode("utf-16"))
+    with pytest.raises(LoadError) as err:
+        check_bib(target, index=index)
+    assert "UTF-16" in err.value.message and err.value.line == 1
+
+
+def test_duplicate_key_blocks_the_fix(tmp_path: Path, index: BibIndex) -> None:
+    """Two entries with one key are a located finding, and --fix refuses to write."""
+    target = tmp_path / "refs.bib"
+    original = (HERE / "cases" / "duplicate-key" / "input.bib").read_bytes()
+    target.write_bytes(original)
+    with pytest.raises(LoadError) as err:
+        check_bib(target, fix=True, index=index)
+    assert (err.value.line, err.value.check) == (8, "duplicate-key")
+    assert target.read_bytes() == original
+
+
+def test_fix_leaves_duplicates_failing(tmp_path: Path, index: BibIndex) -> None:
+    """After a fix, what it cannot settle (a duplicate) still makes the run exit 1."""
+    target = tmp_path / "refs.bib"
+    target.write_bytes((HERE / "cases" / "duplicate" / "input.bib").read_bytes())
+    target.write_text(
+        target.read_text(encoding="utf-8")
+        + "\n@article{x, title={FlashAttention: Fast and Memory-Efficient Exact Attention with"
+        " IO-Awareness}, author={Dao, Tri and Fu, Daniel Y.}, journal={ArXiv}, year={2022}}\n",
+        encoding="utf-8",
+    )
+    result = check_bib(target, fix=True, index=index)
+    assert result.written
+    assert [i.check for i in result.remaining] == ["duplicate"]
+    assert result.exit_code == 1
+
+
+def test_record_text_cannot_inject_latex() -> None:
+    """A record's title, names and venue are escaped when written: no TeX command gets in."""
+    hostile = BibIndex.from_lines(
+        [
+            '{"version": 1, "sources": []}',
+            "mlanthology\tEvil \\input{/etc/passwd} Venue\t2024\tinproceedings"
+            "\tA Long Enough Title About Efficient Inference \\input{/etc/passwd} 100% & $x$ #1"
+            "\tEvil, \\def\\x and Second, B and Third, C\t\t\thttps://mlanthology.org/icml/2024/x",
+        ]
+    )
+    text = (
+        "@article{k,\n  title = {A Long Enough Title About Efficient Inference input etc passwd"
+        " 100 x},\n  author = {Evil, Someone and Second, B},\n  journal = {arXiv preprint},\n"
+        "  year = {2024}\n}\n"
+    )
+    result = check_bib_text(text, "x.bib", hostile)
+    assert {c.field for c in result.changes} == {"type", "booktitle", "title", "author"}
+    changed = "".join(c.new for c in result.changes)
+    assert "\\input{" not in changed and "\\def\\x" not in changed
+    assert "\\%" in changed and "\\&" in changed and "\\#" in changed and "\\$" in changed
+    entries, failed = parse_entries(result.fixed)
+    assert not failed and [e.key for e in entries] == ["k"]
+
+
+def test_dry_run_json_is_one_document(tmp_path: Path, runner: CliRunner) -> None:
+    """--dry-run --format json prints one JSON document carrying the diff; nothing is written."""
+    bib = tmp_path / "paper.bib"
+    bib.write_text(LORA_PREPRINT, encoding="utf-8")
+    result = runner.invoke(app, ["check-bib", str(bib), "--dry-run", "--format", "json"])
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert data["written"] is False and data["diff"].startswith("---")
+    assert bib.read_text(encoding="utf-8") == LORA_PREPRINT
+
+
+_WORD = st.text(alphabet="qxzjvkw", min_size=3, max_size=8)
+_BLOCK = st.one_of(
+    st.builds(lambda w: f"% {' '.join(w)}\n", st.lists(_WORD, max_size=5)),
+    st.builds(
+        lambda key, words, open_, pad: (
+            f"@misc{{{key},{pad}title{pad}={pad}{open_[0]}{' '.join(words)}{open_[1]},"
+            f"{pad}author = {{Qq, Zz}},{pad}year = 2020}}\n"
+        ),
+        st.from_regex(r"[a-z][a-z0-9]{0,9}", fullmatch=True),
+        st.lists(_WORD, min_size=3, max_size=8),
+        st.sampled_from([("{", "}"), ('"', '"'), ("{{", "}}")]),
+        st.sampled_from([" ", "\n  ", "\t", "\n\t\t"]),
+    ),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(before=st.lists(_BLOCK, max_size=5), after=st.lists(_BLOCK, max_size=5))
+def test_fix_changes_only_the_entry_it_fixes(before: list[str], after: list[str]) -> None:
+    """Whatever surrounds a fixable entry, every byte before and after that entry is kept."""
+    index = BibIndex.from_lines((HERE / "index.tsv").read_text(encoding="utf-8").split("\n"))
+    head, tail = "".join(before), "".join(after)
+    text = head + LORA_PREPRINT.replace("hu2021lora", "zzfixme") + tail
+    result = check_bib_text(text, "x.bib", index)
+    # Generated keys that collide are a parse finding with tests of their own.
+    assume(not any(i.check in ("bib-syntax", "duplicate-key") for i in result.report.issues))
+    assert result.fixed != text
+    assert result.fixed.startswith(head)
+    assert result.fixed.endswith(tail)
+    assert {c.key for c in result.changes} == {"zzfixme"}

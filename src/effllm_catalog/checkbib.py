@@ -20,7 +20,7 @@ import json
 import lzma
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,9 +111,13 @@ _FUZZY_CUTOFF = 93.0
 
 def norm_title(text: str) -> str:
     """Lower-case ASCII letters and digits only: the form titles are compared in."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", "", text.lower())
+    if not text.isascii():  # most titles are ASCII: skip the slow Unicode pass for them
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    return _NOT_ALNUM.sub("", text.lower())
+
+
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def _family(name: str) -> str:
@@ -128,7 +132,7 @@ def _family(name: str) -> str:
 # --------------------------------------------------------------------------- the index
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen __init__ doubles the index's load time
 class Record:
     """One bibliographic record of the index; ``venue`` is empty for a known preprint."""
 
@@ -351,6 +355,15 @@ def field_spans(text: str, start: int, end: int) -> dict[str, FieldSpan]:
 
 def decode_bib(data: bytes, file: str) -> str:
     """UTF-8 text of a .bib (BOM kept by the caller); a bad byte is a located error."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise LoadError(
+            "this file is UTF-16, not UTF-8",
+            file=file,
+            line=1,
+            col=1,
+            hint="save it as UTF-8 (e.g. `iconv -f utf-16 -t utf-8`), then run check-bib again",
+            check="encoding",
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -415,7 +428,12 @@ def parse_entries(text: str) -> tuple[list[BibEntry], list[tuple[int, str]]]:
             )
         )
     failed = [
-        ((b.start_line or 0) + 1, _first_line(getattr(b, "error", None)))
+        (
+            (b.start_line or 0) + 1,
+            f"duplicate-key:{getattr(b, 'key', '?')}"
+            if type(b).__name__ == "DuplicateBlockKeyBlock"
+            else _first_line(getattr(b, "error", None)),
+        )
         for b in library.failed_blocks
     ]
     _resolve_crossrefs(entries)
@@ -647,10 +665,14 @@ class CheckBibResult:
     preprints: int = 0
     upgrades: list[dict[str, Any]] = field(default_factory=list)
     written: bool = False
+    #: After a fix: the findings the fix could not settle (duplicates, ...).
+    remaining: list[Issue] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
-        """0 when the file is up to date, 1 when anything is out of date."""
+        """0 when the file is (after a fix: now) up to date, 1 when anything is out of date."""
+        if self.written:
+            return 1 if self.remaining else 0
         return self.report.exit_code
 
     def diff(self) -> str:
@@ -683,6 +705,7 @@ class CheckBibResult:
                 for c in self.changes
             ],
             "written": self.written,
+            "remaining": [i.to_dict() for i in self.remaining],
         }
 
 
@@ -807,7 +830,10 @@ def apply_changes(text: str, changes: list[Change]) -> str:
 
 
 def check_bib_text(
-    text: str, file: str = "<input>", index: BibIndex | None = None
+    text: str,
+    file: str = "<input>",
+    index: BibIndex | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> CheckBibResult:
     """Check BibTeX text: every finding, and the changes ``--fix`` would make."""
     index = index or load_index()
@@ -816,6 +842,21 @@ def check_bib_text(
     entries, failed = parse_entries(body)
     report = Report(files=[file], entries=len(entries))
     for line, why in failed:
+        if why.startswith("duplicate-key:"):
+            key = why.partition(":")[2]
+            report.issues.append(
+                Issue(
+                    "duplicate-key",
+                    "error",
+                    file,
+                    line,
+                    None,
+                    key,
+                    f"the key '{key}' is used by an earlier entry too; BibTeX keeps only one",
+                    "rename one of them (check-bib never changes keys); nothing is written until then",
+                )
+            )
+            continue
         report.issues.append(
             Issue(
                 "bib-syntax",
@@ -835,7 +876,9 @@ def check_bib_text(
     changes: list[Change] = []
     result = CheckBibResult(file, report, changes, text, text)
     seen: dict[tuple[str, ...], BibEntry] = {}
-    for entry in entries:
+    for done, entry in enumerate(entries):
+        if progress is not None:
+            progress(done, len(entries))
         if entry.entry_type in ("proceedings", "mvproceedings"):
             continue  # a volume that entries crossref, not a paper
         match, refused = find(index, entry)
@@ -975,7 +1018,7 @@ def read_bib(path: Path, max_bytes: int = 50_000_000) -> str:
             hint="check the path and its permissions",
             check="unreadable",
         ) from None
-    if b"\x00" in data[:4096]:
+    if b"\x00" in data[:4096] and data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
         raise LoadError(
             "this is a binary file, not BibTeX",
             file=str(path),
@@ -992,6 +1035,7 @@ def check_bib(
     fix: bool = False,
     dry_run: bool = False,
     index: BibIndex | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> CheckBibResult:
     """Check a .bib file; with ``fix`` write the corrected file atomically (never on a broken file)."""
     from . import store
@@ -999,9 +1043,9 @@ def check_bib(
     if dry_run and not fix:
         fix = True
     text = read_bib(path)
-    result = check_bib_text(text, str(path), index)
+    result = check_bib_text(text, str(path), index, progress)
     if fix and not dry_run and result.changes:
-        broken = [i for i in result.report.issues if i.check == "bib-syntax"]
+        broken = [i for i in result.report.issues if i.check in ("bib-syntax", "duplicate-key")]
         if broken:
             first = broken[0]
             raise LoadError(
@@ -1009,7 +1053,7 @@ def check_bib(
                 file=str(path),
                 line=first.line,
                 hint="fix the syntax first; a file that cannot be parsed is never rewritten",
-                check="bib-syntax",
+                check=first.check,
             ) from None
         # Re-read under the lock: the fix applies only to the text it was computed from.
         with store.file_lock(path):
@@ -1022,4 +1066,6 @@ def check_bib(
                 )
             store.atomic_write(path, result.fixed)
         result.written = True
+        # What a fix cannot settle (duplicates, ...) still fails the run.
+        result.remaining = check_bib_text(result.fixed, str(path), index).report.errors
     return result

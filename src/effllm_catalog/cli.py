@@ -637,7 +637,7 @@ def check_bib_cmd(
     """
     from .checkbib import check_bib, sources
     from .errors import UsageError
-    from .render import check_bib_report, dump_json, sources_report
+    from .render import check_bib_report, dump_json, progress_reporter, sources_report
 
     if show_sources:
         data = sources()
@@ -652,16 +652,15 @@ def check_bib_cmd(
             hint="run `effllm check-bib FILE.bib`, or --sources",
             check="usage",
         )
-    result = check_bib(file, fix=fix, dry_run=dry_run)
-    if dry_run:
+    with progress_reporter("checking entries", threshold=500) as update:
+        result = check_bib(file, fix=fix, dry_run=dry_run, progress=update)
+    if output_format == "json":
+        dump_json({**result.to_dict(), "diff": result.diff() if dry_run else None}, sys.stdout)
+    elif dry_run:
         sys.stdout.write(result.diff() or "no changes\n")
-        if output_format == "json":
-            dump_json(result.to_dict(), sys.stdout)
-    elif output_format == "json":
-        dump_json(result.to_dict(), sys.stdout)
     else:
         check_bib_report(result, output_format, sys.stdout)
-    raise typer.Exit(0 if result.written else result.exit_code)
+    raise typer.Exit(result.exit_code)
 
 
 @app.command("import")

@@ -133,6 +133,12 @@ def check_bib_report(result: Any, output_format: str, out: IO[str]) -> None:
         con.print(
             f"[green]fixed[/] {escape(result.file)}: {len(result.changes)} fields changed; {line}"
         )
+        if result.remaining:
+            checks = ", ".join(sorted({i.check for i in result.remaining}))
+            con.print(
+                f"[bold red]still out of date[/]: {len(result.remaining)} finding(s) a fix cannot"
+                f" settle ({checks})"
+            )
     elif result.changes:
         con.print(
             f"{line}; `--fix` would change {len(result.changes)} fields (`--dry-run` shows them)"
