@@ -478,7 +478,9 @@ def _arxiv_of(entry: BibEntry) -> str | None:
     fields = entry.data["_fields"]
     for name in ("journal", "booktitle", "volume", "howpublished", "note", "url", "eprint", "doi"):
         value = _plain(fields.get(name))
-        if value and (_ARXIV_HINT.search(value) or name in ("eprint",)):
+        # DBLP cites arXiv as journal = {CoRR}, volume = {abs/2106.09685}.
+        dblp = name == "volume" and value.startswith("abs/")
+        if value and (_ARXIV_HINT.search(value) or name == "eprint" or dblp):
             m = _ARXIV_NEW.search(value)
             if m:
                 return m.group(1)
@@ -812,13 +814,19 @@ def _edits_for(
 
 
 def _case_like(original: str, name: str) -> str:
-    """``name`` in the letter case of the field name it replaces (``Journal`` -> ``Booktitle``)."""
-    word = original.strip().split("=")[0].strip()
+    """``name = `` in the letter case of the field name it replaces (``Journal`` -> ``Booktitle``),
+    with the ``=`` kept in its column when the padding allows (aligned DBLP-style entries)."""
+    m = re.match(r"(\s*)([^\s=]+)(\s*)=(.*)$", original, re.S)
+    if not m:
+        return original
+    lead, word, pad, rest = m.groups()
     if word.isupper():
-        return original.replace(word, name.upper(), 1)
-    if word[:1].isupper():
-        return original.replace(word, name.capitalize(), 1)
-    return original.replace(word, name, 1)
+        name = name.upper()
+    elif word[:1].isupper():
+        name = name.capitalize()
+    if len(pad) > 1:
+        pad = " " * max(1, len(word) + len(pad) - len(name))
+    return f"{lead}{name}{pad}={rest}"
 
 
 def apply_changes(text: str, changes: list[Change]) -> str:
