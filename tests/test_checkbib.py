@@ -403,3 +403,11 @@ def test_fix_changes_only_the_entry_it_fixes(before: list[str], after: list[str]
     assert result.fixed.startswith(head)
     assert result.fixed.endswith(tail)
     assert {c.key for c in result.changes} == {"zzfixme"}
+
+
+def test_entry_type_keeps_its_letter_case(index: BibIndex) -> None:
+    """An upgraded entry type is written in the case the file used: @ARTICLE -> @INPROCEEDINGS."""
+    text = _read(HERE / "cases" / "title-only-match" / "input.bib")
+    for written, expected in (("ARTICLE", "INPROCEEDINGS"), ("Article", "Inproceedings")):
+        result = check_bib_text(text.replace("@article", f"@{written}"), "x.bib", index)
+        assert result.fixed.startswith(f"@{expected}{{dao2022flash,")

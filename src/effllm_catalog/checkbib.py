@@ -714,6 +714,8 @@ class CheckBibResult:
 def _wrap_like(old: str, new: str) -> str:
     """``new`` in the delimiters ``old`` used ({..}, {{..}} or "..")."""
     old = old.strip()
+    if old.isdigit() and new.isdigit():  # year = 2019 stays bare
+        return new
     if old.startswith("{{") and old.endswith("}}"):
         return "{{" + new + "}}"
     if old.startswith('"'):
@@ -785,7 +787,9 @@ def _edits_for(
         if entry.entry_type != kind:
             s, e = entry.type_span
             old = text[s:e]
-            new = kind if old.islower() else (kind.capitalize() if old[:1].isupper() else kind)
+            new = (
+                kind.upper() if old.isupper() else kind.capitalize() if old[:1].isupper() else kind
+            )
             changes.append(Change(entry.key, entry.line, "type", s, e, new, old, source))
         other = "booktitle" if venue_field == "journal" else "journal"
         if venue_field in entry.fields:
