@@ -841,6 +841,32 @@ def apply_changes(text: str, changes: list[Change]) -> str:
     return out
 
 
+def _duplicate(
+    report: Report,
+    seen: dict[tuple[str, ...], BibEntry],
+    ident: tuple[str, ...],
+    entry: BibEntry,
+    file: str,
+    what: str,
+) -> None:
+    """Report ``entry`` when an earlier entry is the same paper; else remember it."""
+    earlier = seen.setdefault(ident, entry)
+    if earlier is entry:
+        return
+    report.issues.append(
+        Issue(
+            "duplicate",
+            "error",
+            file,
+            entry.line,
+            None,
+            entry.key,
+            f"the same paper as '{earlier.key}' (line {earlier.line}): '{what}'",
+            f"cite one key for it; keys are never merged by --fix (\\cite{{{earlier.key}}})",
+        )
+    )
+
+
 def check_bib_text(
     text: str,
     file: str = "<input>",
@@ -920,30 +946,25 @@ def check_bib_text(
                     "nothing to check against; `effllm check-bib --sources` lists what is covered",
                 )
             )
+            # Unmatched entries can still be the same paper twice: same arXiv id, or same title
+            # and first author.
+            arxiv = _arxiv_of(entry)
+            title = norm_title(str(entry.data.get("title") or ""))
+            authors = [str(a) for a in entry.data.get("authors") or []]
+            if arxiv:
+                _duplicate(report, seen, ("arxiv", arxiv), entry, file, f"arXiv {arxiv}")
+            elif len(title) >= 12 and authors:
+                by_title = ("title", title, _family(authors[0]))
+                _duplicate(report, seen, by_title, entry, file, str(entry.data["title"]))
             continue
         result.matched += 1
         record = match.record
-        ident = (
-            (record.arxiv,)
+        ident: tuple[str, ...] = (
+            ("arxiv", record.arxiv)
             if record.arxiv
-            else (record.source, record.venue, norm_title(record.title))
+            else ("record", record.source, record.venue, norm_title(record.title))
         )
-        earlier = seen.get(ident)
-        if earlier is not None:
-            report.issues.append(
-                Issue(
-                    "duplicate",
-                    "error",
-                    file,
-                    entry.line,
-                    None,
-                    entry.key,
-                    f"the same paper as '{earlier.key}' (line {earlier.line}): '{record.title}'",
-                    f"cite one key for it; keys are never merged by --fix (\\cite{{{earlier.key}}})",
-                )
-            )
-        else:
-            seen[ident] = entry
+        _duplicate(report, seen, ident, entry, file, record.title)
         preprint = is_preprint(entry)
         result.preprints += preprint
         upgrade = preprint and record.published
