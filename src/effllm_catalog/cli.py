@@ -680,6 +680,82 @@ def export_cmd(
         print_note(f"{len(rows)} entries")
 
 
+@app.command("check-bib")
+def check_bib_cmd(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="The .bib file to check.", show_default=False, dir_okay=False),
+    ] = None,
+    fix: Annotated[
+        bool,
+        typer.Option("--fix", help="Write the corrected file (changed fields only, atomically)."),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the fix as a diff; write nothing.")
+    ] = False,
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            callback=_one_of(VALIDATE_REPORTERS),
+            metavar="|".join(VALIDATE_REPORTERS),
+            help="text for people, json for scripts, github for Actions annotations.",
+        ),
+    ] = "text",
+    show_sources: Annotated[
+        bool,
+        typer.Option("--sources", help="Print the bundled index's sources, commits and coverage."),
+    ] = False,
+) -> None:
+    """Bring a paper's bibliography up to date, offline: find the published versions of preprints.
+
+    Each entry is looked up by arXiv id, DOI, or title confirmed by first author and year, in the
+    catalog's verified entries and the bundled accepted-paper lists (ML Anthology, ACL Anthology,
+    DBLP). Findings: [cyan]published-version[/] (a preprint that has been published),
+    [cyan]title-differs[/], [cyan]authors-differ[/], [cyan]duplicate[/] (one paper under two keys)
+    and [cyan]unmatched[/]. Only verified published records count: a venue the catalog could not
+    confirm is never offered. --fix keeps keys, field order, comments and untouched entries byte
+    for byte; a file with a block that cannot be parsed is never written.
+
+    Exit code 0 when up to date, 1 when anything is out of date, 2 for usage errors.
+
+    [bold]Examples[/]
+
+      effllm check-bib paper.bib
+      effllm check-bib paper.bib --dry-run      [dim]# the fix as a diff[/]
+      effllm check-bib paper.bib --fix
+      effllm check-bib paper.bib --format github
+      effllm check-bib --sources                [dim]# what the index covers[/]
+    """
+    from .checkbib import check_bib, sources
+    from .errors import UsageError
+    from .render import check_bib_report, dump_json, progress_reporter, sources_report
+
+    if show_sources:
+        data = sources()
+        if output_format == "json":
+            dump_json(data, sys.stdout)
+        else:
+            sources_report(data, sys.stdout)
+        raise typer.Exit(0)
+    if file is None:
+        raise UsageError(
+            "no .bib file given",
+            hint="run `effllm check-bib FILE.bib`, or --sources",
+            check="usage",
+        )
+    with progress_reporter("checking entries", threshold=500) as update:
+        result = check_bib(file, fix=fix, dry_run=dry_run, progress=update)
+    if output_format == "json":
+        dump_json({**result.to_dict(), "diff": result.diff() if dry_run else None}, sys.stdout)
+    elif dry_run:
+        sys.stdout.write(result.diff() or "no changes\n")
+    else:
+        check_bib_report(result, output_format, sys.stdout)
+    raise typer.Exit(result.exit_code)
+
+
 @app.command("import")
 def import_cmd(
     file: Annotated[Path, typer.Argument(help="A .bib file.", show_default=False, dir_okay=False)],

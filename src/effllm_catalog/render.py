@@ -122,6 +122,58 @@ VALIDATE_REPORTERS: dict[str, Callable[[Report, IO[str]], None]] = {
 }
 
 
+def check_bib_report(result: Any, output_format: str, out: IO[str]) -> None:
+    """``check-bib`` findings as text or GitHub annotations, then what a fix did or would do."""
+    if output_format == "github":
+        for issue in result.report.issues:
+            out.write(github_annotation(issue) + "\n")
+        out.write(
+            f"effllm check-bib: {result.report.entries} entries, {len(result.upgrades)} with a"
+            f" published version, {len(result.report.errors)} out of date\n"
+        )
+        return
+    _text_report(result.report, out)
+    con = console(out)
+    upgrades = len(result.upgrades)
+    line = (
+        f"{result.matched} matched, {result.preprints} cited as preprints,"
+        f" {upgrades} with a published version"
+    )
+    if result.written:
+        con.print(
+            f"[green]fixed[/] {escape(result.file)}: {len(result.changes)} fields changed; {line}"
+        )
+        if result.remaining:
+            checks = ", ".join(sorted({i.check for i in result.remaining}))
+            con.print(
+                f"[bold red]still out of date[/]: {len(result.remaining)} finding(s) a fix cannot"
+                f" settle ({checks})"
+            )
+    elif result.changes:
+        con.print(
+            f"{line}; `--fix` would change {len(result.changes)} fields (`--dry-run` shows them)"
+        )
+    else:
+        con.print(line)
+
+
+def sources_report(data: dict[str, Any], out: IO[str]) -> None:
+    """The check-bib index's sources, licences, commits and coverage as text."""
+    con = console(out)
+    con.print(f"check-bib index: {data['records']:,} records (index version {data['version']})")
+    con.print(f"rule: {escape(data.get('rule', ''))}")
+    for src in data["sources"]:
+        con.print(
+            f"\n[bold]{escape(src['name'])}[/]: {src['records']:,} records — {escape(src['what'])}"
+        )
+        con.print(f"  licence: {escape(src['licence'])}; commit: {escape(src['commit'])}")
+        if "statuses" in src:
+            parts = ", ".join(f"{k}: {v}" for k, v in sorted(src["statuses"].items()))
+            con.print(f"  {src['published']} published records; {escape(parts)}")
+        for venue, (low, high) in sorted(src.get("coverage", {}).items()):
+            con.print(f"  {escape(venue)} {low}–{high}")
+
+
 # --------------------------------------------------------------------------- search results
 
 
