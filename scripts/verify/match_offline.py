@@ -17,6 +17,7 @@ import argparse
 import datetime as dt
 import gzip
 import json
+import re
 import sys
 from collections import Counter, defaultdict
 from typing import Any
@@ -54,6 +55,28 @@ VENUE_MAP: dict[str, tuple[str, str]] = {
     "sigir": ("SIGIR", "inproceedings"),
     "mlsys": ("MLSys", "inproceedings"),
 }
+
+
+_SUP = str.maketrans("0123456789+-n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁿ")
+_SUB = str.maketrans("0123456789+-", "₀₁₂₃₄₅₆₇₈₉₊₋")
+
+
+def plain_title(title: str) -> str:
+    """A record's title with its LaTeX math written as plain Unicode (catalog text is plain):
+    ``$\\text{D}_{2}\\text{O}$`` -> ``D₂O``, ``S$^4$C`` -> ``S⁴C``, ``Top-$k$`` -> ``Top-k``."""
+
+    def math(m: re.Match[str]) -> str:
+        body = re.sub(
+            r"\\(?:text|mathrm|textit|mathbf|mathbb|textbf|emph)\s*\{([^{}]*)\}", r"\1", m.group(1)
+        )
+        body = re.sub(r"\\(?:text|mathrm|textit|mathbf|mathbb|textbf|emph)(?=[A-Z])", "", body)
+        body = re.sub(r"\^\{?([0-9+\-n]+)\}?", lambda x: x.group(1).translate(_SUP), body)
+        body = re.sub(r"_\{?([0-9+\-]+)\}?", lambda x: x.group(1).translate(_SUB), body)
+        return body.replace("\\", "").replace("{", "").replace("}", "")
+
+    title = re.sub(r"\$([^$]*)\$", math, title)
+    title = re.sub(r"\\(?:textit|textbf|emph)\s*\{?([^{}\s]*)\}?", r"\1", title)
+    return " ".join(title.split())
 
 
 def evidence_url(row: dict[str, Any]) -> str | None:
@@ -169,7 +192,7 @@ def match(
             "type": etype,
             "venue": venue,
             "year": int(row["year"]),
-            "title": " ".join(row["title"].split()),
+            "title": plain_title(row["title"]),
             "authors": [to_family_given(" ".join(a.split())) for a in row["authors"]],
             "evidence": [evidence_url(row)],
         }
