@@ -205,3 +205,28 @@ def test_biblatex_primary_class(golden_catalog: Path, runner: CliRunner) -> None
     assert "primaryclass" not in _export(
         runner, golden_catalog, "bibtex", "--key", "kaplan2020scaling"
     )
+
+
+@pytest.mark.parametrize(
+    "authors",
+    [["A, AND", "B"], ["Smith AND Sons", "C, D"], ["E, and"], ["Ltd. And Co., F"]],
+)
+def test_names_holding_and_in_any_case_survive_bibtex(authors: list[str]) -> None:
+    """BibTeX splits authors on 'and' in any letter case, so a name holding the word 'AND' or 'And'
+    is brace-protected and parses back as the same people (found by hypothesis)."""
+    from effllm_catalog.importers.bibtex import parse_bibtex
+
+    row = {
+        "key": "k",
+        "type": "misc",
+        "title": "T",
+        "authors": authors,
+        "year": 2020,
+        "venue": "arXiv",
+        "arxiv": "2001.00001",
+        "tags": ["inference"],
+    }
+    for fmt in ("bibtex", "biblatex"):
+        parsed = parse_bibtex(EXPORTERS[fmt]([row]))
+        assert parsed.failed == []
+        assert parsed.drafts[0].data["authors"] == authors, fmt
