@@ -18,6 +18,8 @@ import pytest
 
 from .conftest import REPO
 
+pytestmark = pytest.mark.slow  # runs bash and stub tools as child processes
+
 STUB = """\
 #!/bin/sh
 # Log this call, count it, and exit with $CI_FAIL_CODE when it is call number $CI_FAIL_AT.

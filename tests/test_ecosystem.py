@@ -122,6 +122,7 @@ def hooks() -> dict[str, dict[str, object]]:
     return {h["id"]: h for h in data}
 
 
+@pytest.mark.slow
 def test_pre_commit_hooks_run(hooks: dict[str, dict[str, object]], tmp_path: Path) -> None:
     """Both hooks pass on a clean catalog in a git repository and fail on a broken one."""
     if shutil.which("git") is None:
@@ -151,9 +152,9 @@ def test_pre_commit_hooks_run(hooks: dict[str, dict[str, object]], tmp_path: Pat
 
 def test_workflow_runs_the_readme_commands() -> None:
     """The GitHub workflow runs the README's test command and validate with annotations."""
-    from .test_repo import _readme_commands
+    from .test_repo import _readme_blocks
 
     workflow = yaml.safe_load((REPO / ".github" / "workflows" / "ci.yml").read_text("utf-8"))
     runs = "\n".join(step.get("run", "") for step in workflow["jobs"]["test"]["steps"])
-    assert _readme_commands()[1] in runs
+    assert "\n".join(_readme_blocks()[1]) in runs
     assert "effllm validate data/ --format github" in runs

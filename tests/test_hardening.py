@@ -259,6 +259,7 @@ def _killed_midway(cmd: list[str], env: dict[str, str], delay: float) -> None:
     proc.wait()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["add", "import", "fmt"])
 def test_sigkill_leaves_old_or_new_file(command: str, tmp_path: Path) -> None:
     """SIGKILL at random moments leaves references.yaml byte-identical or a valid new file."""
@@ -299,6 +300,7 @@ def test_sigkill_leaves_old_or_new_file(command: str, tmp_path: Path) -> None:
     assert outcomes <= {"old", "new"}
 
 
+@pytest.mark.slow
 def test_concurrent_adds_keep_both(tmp_path: Path) -> None:
     """Two adds at the same moment both land: the lock serialises them."""
     folder = _catalog_copy(tmp_path)
