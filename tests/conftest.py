@@ -7,7 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
+
+# Property tests: 60 examples each by default; `--hypothesis-profile=mutation` (the mutation
+# script) runs 10, since there every test runs again for each mutant.
+settings.register_profile("default", max_examples=60)
+settings.register_profile("mutation", max_examples=10)
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED = REPO / "data"

@@ -27,9 +27,9 @@ from effllm_catalog.validate import validate_catalog
 from .conftest import BUNDLED
 
 TAXONOMY: Taxonomy = load_catalog(BUNDLED).taxonomy
-SETTINGS = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+# The number of examples comes from the hypothesis profile (tests/conftest.py): 60 by default,
+# fewer in mutation runs (scripts/mutation.py), where each test runs once per mutant.
+SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 _printable = st.characters(
     blacklist_categories=("Cc", "Cs", "Co", "Cn", "Zl", "Zp", "Cf"),
@@ -139,7 +139,9 @@ def test_fmt_is_idempotent(rows: list[dict[str, object]], rng: object) -> None:
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=settings().max_examples * 5 // 2,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(st.one_of(st.text(max_size=400), st.binary(max_size=400).map(lambda b: b.decode("latin-1"))))
 def test_validate_never_raises(tmp_path_factory: object, text: str) -> None:
