@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from effllm_catalog.cli import app
@@ -237,3 +238,188 @@ def test_installed_catalog_is_never_edited(
         result = runner.invoke(app, args)
         assert result.exit_code == 2, result.output
         assert "--catalog" in result.output
+
+
+# --------------------------------------------------------------------------- import: duplicates
+
+
+def _import_json(
+    runner: CliRunner, folder: Path, bib: Path, *args: str
+) -> tuple[int, dict[str, list[dict[str, object]]]]:
+    result = runner.invoke(
+        app, ["import", str(bib), "--catalog", str(folder), "--format", "json", *args]
+    )
+    return result.exit_code, json.loads(result.stdout)
+
+
+def _bib(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "in.bib"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# SparseGPT's title with one character changed: normalised, a rapidfuzz ratio above 95.
+NEAR_TITLE = "SparseGPT: Massive Language Models Can Be Accurately Pruned in One Shot!"
+
+
+@pytest.mark.parametrize(
+    ("author", "year", "reason"),
+    [
+        ("Someone, Else", 2023, "and same year"),  # another first author, same year
+        ("Frantar, Elias", 2024, "and same first author"),  # same first author, another year
+    ],
+)
+def test_near_identical_title_with_same_year_or_same_first_author_is_a_duplicate(
+    runner: CliRunner,
+    make_catalog: MakeCatalog,
+    tmp_path: Path,
+    author: str,
+    year: int,
+    reason: str,
+) -> None:
+    """A near-identical title is the same paper when *either* the year or the first author
+    matches, and the reason says which; the entry is skipped, not imported."""
+    folder = make_catalog()
+    bib = _bib(
+        tmp_path,
+        f"@misc{{n, title={{{NEAR_TITLE}}}, author={{{author}}}, year={{{year}}}}}\n",
+    )
+    code, report = _import_json(runner, folder, bib, "--tag", "ptq", "--dry-run")
+    assert code == 0
+    assert report["imported"] == []
+    assert [s["bib_key"] for s in report["skipped"]] == ["n"]
+    reason_text = str(report["skipped"][0]["reason"])
+    assert "duplicate of frantar2023sparsegpt: near-identical title" in reason_text
+    assert reason_text.endswith(reason)
+
+
+def test_near_identical_title_alone_is_not_a_duplicate(
+    runner: CliRunner, make_catalog: MakeCatalog, tmp_path: Path
+) -> None:
+    """A near-identical title with another year and another first author is a different paper."""
+    folder = make_catalog()
+    bib = _bib(
+        tmp_path, f"@misc{{n, title={{{NEAR_TITLE}}}, author={{Else, Some}}, year={{2025}}}}\n"
+    )
+    code, report = _import_json(runner, folder, bib, "--tag", "ptq", "--dry-run")
+    assert code == 0
+    assert [r["bib_key"] for r in report["imported"]] == ["n"]
+    assert report["skipped"] == []
+
+
+@pytest.mark.parametrize(
+    ("existing", "incoming"),
+    [
+        ("'2301.00774'", "2301.00774v3"),  # a versioned id matches the catalog's plain one
+        ("2301.00774v2", "2301.00774"),  # and the other way round
+        ("2301.00774v1", "arXiv:2301.00774v2"),
+    ],
+)
+def test_arxiv_versions_are_the_same_paper(
+    runner: CliRunner, make_catalog: MakeCatalog, tmp_path: Path, existing: str, incoming: str
+) -> None:
+    """arXiv version suffixes are ignored when looking for duplicates, on both sides."""
+    folder = make_catalog(SPARSEGPT.replace("'2301.00774'", existing) + QLORA)
+    bib = _bib(
+        tmp_path,
+        f"@misc{{v, title={{A Completely Different Title Here}}, author={{Doe, Jane}},"
+        f" year={{2023}}, eprint={{{incoming}}}, archivePrefix={{arXiv}}}}\n",
+    )
+    code, report = _import_json(runner, folder, bib, "--tag", "ptq", "--dry-run")
+    assert code == 0
+    assert report["imported"] == []
+    assert report["skipped"][0]["reason"] == "duplicate of frantar2023sparsegpt: same arXiv id"
+
+
+def test_doi_match_ignores_case(
+    runner: CliRunner, make_catalog: MakeCatalog, tmp_path: Path
+) -> None:
+    """DOIs are case-insensitive: 10.1000/ABC in a .bib is the catalog's 10.1000/abc."""
+    folder = make_catalog(SPARSEGPT.replace("  tags:", "  doi: 10.1000/abc.Def\n  tags:") + QLORA)
+    bib = _bib(
+        tmp_path,
+        "@article{d, title={A Completely Different Title Here}, author={Doe, Jane},"
+        " journal={J}, year={2023}, doi={10.1000/ABC.def}}\n",
+    )
+    code, report = _import_json(runner, folder, bib, "--tag", "ptq", "--dry-run")
+    assert code == 0
+    assert report["imported"] == []
+    assert report["skipped"][0]["reason"] == "duplicate of frantar2023sparsegpt: same DOI"
+
+
+def test_duplicate_finder_reasons() -> None:
+    """The library's duplicate finder: arXiv id (any version), DOI (any case), then title with year
+    or first author; a short or unrelated title never matches."""
+    from effllm_catalog.edit import DuplicateFinder
+    from effllm_catalog.models import Reference
+
+    base = yaml.safe_load(SPARSEGPT)[0]
+    finder = DuplicateFinder([Reference.model_validate({**base, "doi": "10.1000/AbC"})])
+
+    def probe(**changes: object) -> tuple[str, str] | None:
+        data = {**base, "key": "probe2024x", "arxiv": "2401.00001", "url": None, **changes}
+        return finder.find(Reference.model_validate({k: v for k, v in data.items() if v}))
+
+    assert probe(title="Unrelated Work On Something Else Entirely") is None
+    assert probe(arxiv="2301.00774v9", title="Other") == ("frantar2023sparsegpt", "same arXiv id")
+    assert probe(doi="10.1000/aBc", title="Other") == ("frantar2023sparsegpt", "same DOI")
+    near = probe(title=NEAR_TITLE, year=2030)
+    assert near is not None and near[1].endswith("and same first author")
+    assert probe(title=NEAR_TITLE, year=2030, authors=["Other, Person"]) is None
+    assert probe(title="GPT-4", year=2023) is None  # too short to judge by title
+
+
+# --------------------------------------------------------------------------- import: tags
+
+
+def test_import_takes_tags_from_bibtex_keywords(
+    runner: CliRunner, make_catalog: MakeCatalog, tmp_path: Path
+) -> None:
+    """Without --tag, BibTeX keywords that name taxonomy nodes (ids or aliases, separated by ',' or
+    ';') become the entry's tags; other keywords are ignored; --tag adds to them, first."""
+    folder = make_catalog()
+    bib = _bib(
+        tmp_path,
+        "@misc{k, title={Tagged By Its Keywords Alone}, author={Doe, Jane}, year={2024},"
+        " eprint={2401.00002}, archivePrefix={arXiv},"
+        " keywords={PTQ; not-a-node, data.curriculum}}\n",
+    )
+    code, report = _import_json(runner, folder, bib)
+    assert code == 0, report
+    assert [r["key"] for r in report["imported"]] == ["doe2024tagged"]
+    entry = next(
+        e
+        for e in yaml.safe_load((folder / "references.yaml").read_text(encoding="utf-8"))
+        if e["key"] == "doe2024tagged"
+    )
+    assert entry["tags"] == ["inference.quantization.post-training", "data.curriculum"]
+    (folder / "references.yaml").write_text(SPARSEGPT + QLORA, encoding="utf-8")
+    code, _ = _import_json(runner, folder, bib, "--tag", "lora")
+    entry = yaml.safe_load((folder / "references.yaml").read_text(encoding="utf-8"))[-1]
+    assert entry["tags"] == [
+        "training.tuning.peft.low-rank",
+        "inference.quantization.post-training",
+        "data.curriculum",
+    ]
+
+
+def test_import_without_any_tag_fails_that_entry(
+    runner: CliRunner, make_catalog: MakeCatalog, tmp_path: Path
+) -> None:
+    """An entry with neither --tag nor a keyword naming a node fails with a hint; nothing is written."""
+    folder = make_catalog()
+    before = (folder / "references.yaml").read_bytes()
+    bib = _bib(
+        tmp_path,
+        "@misc{k, title={No Tags Anywhere}, author={Doe, Jane}, year={2024}, keywords={misc}}\n",
+    )
+    code, report = _import_json(runner, folder, bib)
+    assert code == 1
+    assert report["failed"] == [
+        {
+            "line": 1,
+            "bib_key": "k",
+            "problem": "no taxonomy tag: pass --tag NODE (or keywords naming nodes)",
+        }
+    ]
+    assert (folder / "references.yaml").read_bytes() == before

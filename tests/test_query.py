@@ -47,6 +47,12 @@ FIXTURE_TEXT = (FIXTURE / "references.yaml").read_text(encoding="utf-8")
         ("a OR b c", Or((Text("a"), And((Text("b"), Text("c")))))),
         ("a or b", Or((Text("a"), Text("b")))),
         ("NOT a", Not(Text("a"))),
+        ("NOT a b", And((Not(Text("a")), Text("b")))),  # NOT binds one term, not the AND chain
+        ("-a b", And((Not(Text("a")), Text("b")))),
+        ("a NOT b c", And((Text("a"), Not(Text("b")), Text("c")))),
+        ("NOT a OR b", Or((Not(Text("a")), Text("b")))),
+        ("NOT (a b)", Not(And((Text("a"), Text("b"))))),
+        ("NOT NOT a", Not(Not(Text("a")))),
         ("-a", Not(Text("a"))),
         ("low-rank", Text("low-rank")),
         ("(a OR b) c", And((Or((Text("a"), Text("b"))), Text("c")))),
@@ -175,6 +181,10 @@ ALL = [
         ("arxiv:2106.09685", ["hu2022lora"]),
         ("doi:10.1145/1553374.1553380", ["bengio2009curriculum"]),
         ("(lora OR curriculum) NOT year:2009", ["hu2022lora"]),
+        # NOT binds the next term only: (NOT curriculum) AND year:2009 matches nothing, while
+        # NOT (curriculum AND year:2009) would match the other four papers.
+        ("NOT title:curriculum year:2009", []),
+        ("-dim:budget scaling", ["fedus2022switch"]),
         ("100%", ["hostile2024input"]),  # special characters are text, never FTS syntax
         ('"NEAR(zzz" OR "col:zzz"', []),
         ("a_b", ["hostile2024input"]),
@@ -317,3 +327,139 @@ def test_taxonomy_and_stats(runner: CliRunner) -> None:
     years = json.loads(runner.invoke(app, ["stats", "-f", "json"]).stdout)
     assert years["dimensions"] == ["budget", "data", "arch", "training", "inference"]
     assert runner.invoke(app, ["stats", "--by", "venue"]).exit_code == 0
+
+
+# --------------------------------------------------------------------------- search options
+
+
+def _keys_in_order(runner: CliRunner, folder: Path, *args: str) -> list[str]:
+    """Keys printed by `search ... --format keys --limit 0`, in output order (not sorted)."""
+    result = runner.invoke(
+        app, ["search", *args, "--format", "keys", "--limit", "0", "-C", str(folder)]
+    )
+    assert result.exit_code in (0, 1), result.output
+    return result.stdout.split()
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        # newest first, ties by key
+        (
+            "year",
+            [
+                "hostile2024input",
+                "fedus2022switch",
+                "hu2022lora",
+                "kaplan2020scaling",
+                "bengio2009curriculum",
+            ],
+        ),
+        # by folded title: curriculum, input (the hostile title starts with \input), lora, scaling,
+        # switch
+        (
+            "title",
+            [
+                "bengio2009curriculum",
+                "hostile2024input",
+                "hu2022lora",
+                "kaplan2020scaling",
+                "fedus2022switch",
+            ],
+        ),
+        # entries with an added date first (only hu2022lora has one), then by key
+        (
+            "added",
+            [
+                "hu2022lora",
+                "bengio2009curriculum",
+                "fedus2022switch",
+                "hostile2024input",
+                "kaplan2020scaling",
+            ],
+        ),
+        # without text terms there is no score: newest first, like year
+        (
+            "relevance",
+            [
+                "hostile2024input",
+                "fedus2022switch",
+                "hu2022lora",
+                "kaplan2020scaling",
+                "bengio2009curriculum",
+            ],
+        ),
+    ],
+)
+def test_search_sort_orders(
+    runner: CliRunner, make_catalog: MakeCatalog, sort: str, expected: list[str]
+) -> None:
+    """--sort puts results in the documented order; the printed order is pinned, not sorted."""
+    folder = make_catalog(FIXTURE_TEXT)
+    assert _keys_in_order(runner, folder, "--sort", sort) == expected
+
+
+def test_search_limit_keeps_the_best(runner: CliRunner, make_catalog: MakeCatalog) -> None:
+    """--limit cuts after sorting: the two newest papers under --sort year."""
+    folder = make_catalog(FIXTURE_TEXT)
+    result = runner.invoke(
+        app, ["search", "--sort", "year", "-n", "2", "-f", "json", "-C", str(folder)]
+    )
+    doc = json.loads(result.stdout)
+    assert [r["key"] for r in doc["results"]] == ["hostile2024input", "fedus2022switch"]
+    assert (doc["total"], doc["count"]) == (5, 2)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--dim", "peft"], ["hu2022lora"]),
+        (["--dim", "peft", "--dim", "curriculum"], ["bengio2009curriculum", "hu2022lora"]),
+        (["-d", "inference"], ["hostile2024input"]),
+        (["--venue", "iclr"], ["hu2022lora"]),
+        (["--venue", "ICLR", "--venue", "jmlr"], ["fedus2022switch", "hu2022lora"]),
+        (["--author", "kaplan"], ["kaplan2020scaling"]),
+        (["--author", "Edward Hu"], ["hu2022lora"]),
+        (["-a", "kaplan", "-a", "bengio"], ["bengio2009curriculum", "kaplan2020scaling"]),
+        (["--has-code"], ["hostile2024input", "hu2022lora"]),
+        (["--year", "2020..2022"], ["fedus2022switch", "hu2022lora", "kaplan2020scaling"]),
+        (["--has-code", "--year", "..2023"], ["hu2022lora"]),
+        (["scaling", "--venue", "arxiv"], ["kaplan2020scaling"]),  # options AND the query
+        (["--dim", "training", "--venue", "jmlr"], []),
+    ],
+)
+def test_search_option_filters(
+    runner: CliRunner, make_catalog: MakeCatalog, args: list[str], expected: list[str]
+) -> None:
+    """--dim, --venue, --author, --has-code and --year filter exactly; repeats are alternatives,
+    different options must all hold; no match exits 1."""
+    folder = make_catalog(FIXTURE_TEXT)
+    result = runner.invoke(
+        app, ["search", *args, "--format", "keys", "--limit", "0", "-C", str(folder)]
+    )
+    assert result.exit_code == (0 if expected else 1), result.output
+    assert sorted(result.stdout.split()) == expected
+
+
+def test_search_format_bibtex(runner: CliRunner, make_catalog: MakeCatalog) -> None:
+    """--format bibtex prints the matching entries as BibTeX that parses back to them."""
+    from effllm_catalog.importers.bibtex import parse_bibtex
+
+    folder = make_catalog(FIXTURE_TEXT)
+    result = runner.invoke(
+        app, ["search", "--dim", "peft", "--has-code", "-f", "bibtex", "-C", str(folder)]
+    )
+    assert result.exit_code == 0, result.output
+    parsed = parse_bibtex(result.stdout)
+    assert [d.source_key for d in parsed.drafts] == ["hu2022lora"]
+    assert parsed.drafts[0].data["title"] == "LoRA: Low-Rank Adaptation of Large Language Models"
+    assert parsed.drafts[0].data["arxiv"] == "2106.09685"
+
+
+def test_search_no_match_says_so(runner: CliRunner, make_catalog: MakeCatalog) -> None:
+    """No results: exit 1, an empty key list, and the table says 0 matches."""
+    folder = make_catalog(FIXTURE_TEXT)
+    keys = runner.invoke(app, ["search", "zzzzqqqq", "-f", "keys", "-C", str(folder)])
+    assert keys.exit_code == 1 and keys.stdout == ""
+    table = runner.invoke(app, ["search", "zzzzqqqq", "-C", str(folder)])
+    assert table.exit_code == 1 and "0 matches" in table.stdout

@@ -1,0 +1,208 @@
+"""Mutation testing of the core modules with mutmut, and a report of the mutants that survive.
+
+mutmut changes the code one small step at a time (a ``<`` into ``<=``, a string into another, an
+argument dropped) and runs the fast tests (``-m "not slow"``) that cover the changed function. A
+mutant the tests do not notice "survives": either a test is missing, or the change makes no
+observable difference (an equivalent mutant, explained in ``scripts/mutation_equivalent.yaml``).
+The modules and test options are configured under ``[tool.mutmut]`` in pyproject.toml; results are
+cached in ``mutants/`` (git-ignored), so a second run only checks what changed.
+
+Not part of CI: a full run takes about an hour on two cores. Run it before you stop whenever you
+touched a core module, and put the score in your note.
+
+    pip install -e '.[test,mutation]'
+    python scripts/mutation.py                    # check every unchecked mutant, write the report
+    python scripts/mutation.py --module query     # re-check all mutants of one module
+    python scripts/mutation.py --survivors        # re-check survivors (after adding tests)
+    python scripts/mutation.py --report-only      # rewrite docs/mutation-report.md from the cache
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tomllib
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORT = ROOT / "docs" / "mutation-report.md"
+EQUIVALENT = ROOT / "scripts" / "mutation_equivalent.yaml"
+MUTMUT = str(Path(sys.executable).with_name("mutmut"))
+
+#: mutmut's exit-code classes, folded into what the report counts.
+KILLED = {"killed", "timeout", "segfault", "caught by type check"}
+STATUS = {
+    1: "killed",
+    3: "killed",
+    0: "survived",
+    5: "no tests",
+    33: "no tests",
+    34: "skipped",
+    36: "timeout",
+    37: "caught by type check",
+    -24: "timeout",
+    24: "timeout",
+    152: "timeout",
+    255: "timeout",
+    -11: "segfault",
+    -9: "segfault",
+    None: "not checked",
+}
+
+
+def _module(meta: Path) -> str:
+    """``mutants/src/effllm_catalog/export/bibtex.py.meta`` -> ``export/bibtex``."""
+    rel = meta.relative_to(ROOT / "mutants" / "src" / "effllm_catalog")
+    return str(rel).removesuffix(".py.meta")
+
+
+def load_results() -> dict[str, dict[str, int | None]]:
+    """Exit code per mutant name, per module, from mutmut's cache."""
+    results: dict[str, dict[str, int | None]] = {}
+    for meta in sorted((ROOT / "mutants" / "src").rglob("*.py.meta")):
+        codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+        if codes:
+            results[_module(meta)] = codes
+    return results
+
+
+def _diff(name: str, module: str) -> str:
+    """The mutant's change as a unified diff (mutmut's own rendering), without file headers."""
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+    cwd = Path.cwd()
+    os.chdir(ROOT)
+    try:
+        diff = get_diff_for_mutant(name, path=Path("src") / "effllm_catalog" / f"{module}.py")
+    finally:
+        os.chdir(cwd)
+    lines = [ln for ln in diff.splitlines() if not ln.startswith(("---", "+++"))]
+    return "\n".join(lines)
+
+
+def write_report(results: dict[str, dict[str, int | None]]) -> tuple[float, float]:
+    """Write docs/mutation-report.md; return (kill rate, rate with explained equivalents)."""
+    explained: dict[str, str] = {}
+    if EQUIVALENT.exists():
+        explained = yaml.safe_load(EQUIVALENT.read_text(encoding="utf-8")) or {}
+    rows = []
+    survivors: dict[str, list[str]] = {}
+    totals: Counter[str] = Counter()
+    for module, codes in results.items():
+        counts = Counter(STATUS.get(code, "suspicious") for code in codes.values())
+        checked = sum(n for status, n in counts.items() if status not in ("not checked", "skipped"))
+        killed = sum(counts[s] for s in KILLED)
+        alive = sorted(n for n, c in codes.items() if STATUS.get(c) in ("survived", "no tests"))
+        equivalent = sum(1 for n in alive if n in explained)
+        survivors[module] = alive
+        totals.update(
+            checked=checked,
+            killed=killed,
+            equivalent=equivalent,
+            survived=len(alive),
+            all=len(codes),
+        )
+        rows.append(
+            f"| `{module}` | {len(codes)} | {checked} | {killed} | {len(alive)} | {equivalent}"
+            f" | {_pct(killed, checked)} | {_pct(killed + equivalent, checked)} |"
+        )
+    rate = totals["killed"] / totals["checked"] if totals["checked"] else 0.0
+    adjusted = (
+        (totals["killed"] + totals["equivalent"]) / totals["checked"] if totals["checked"] else 0.0
+    )
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mutmut"]
+    out = [
+        "# Mutation testing report",
+        "",
+        "Written by `python scripts/mutation.py` (mutmut"
+        f" {_mutmut_version()}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC). Tests:"
+        f" `pytest {' '.join(config['pytest_add_cli_args_test_selection'])}"
+        f" {' '.join(config['pytest_add_cli_args'])}`.",
+        "",
+        "A mutant is a small change to the code; *killed* means some test failed (or timed out)"
+        " with it. Survivors are listed below with their change; those explained as equivalent"
+        " (no observable difference) carry the reason from `scripts/mutation_equivalent.yaml`.",
+        "",
+        "| module | mutants | checked | killed | survived | explained equivalent | killed % |"
+        " killed + equivalent % |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        *rows,
+        f"| **all** | {totals['all']} | {totals['checked']} | {totals['killed']}"
+        f" | {totals['survived']} | {totals['equivalent']} | **{_pct(totals['killed'], totals['checked'])}**"
+        f" | **{_pct(totals['killed'] + totals['equivalent'], totals['checked'])}** |",
+        "",
+        "## Survivors",
+        "",
+    ]
+    for module, names in survivors.items():
+        if not names:
+            continue
+        out += [f"### `{module}` ({len(names)})", ""]
+        for name in names:
+            short = name.split(".", 2)[-1]
+            reason = explained.get(name)
+            out.append(f"- `{short}`" + (f": equivalent: {reason}" if reason else ""))
+            try:
+                diff = _diff(name, module)
+            except Exception as exc:  # noqa: BLE001  # a report line must not stop the report
+                diff = f"(diff unavailable: {exc})"
+            out += ["", "  ```diff", *[f"  {ln}" for ln in diff.splitlines()], "  ```", ""]
+    REPORT.write_text("\n".join(out).rstrip() + "\n", encoding="utf-8")
+    return rate, adjusted
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}" if whole else "-"
+
+
+def _mutmut_version() -> str:
+    from importlib.metadata import version
+
+    return version("mutmut")
+
+
+def main() -> int:
+    """Run mutmut as asked, then write the report and print the scores."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--module", action="append", help="re-check all mutants of this module")
+    group.add_argument("--survivors", action="store_true", help="re-check the current survivors")
+    group.add_argument("--report-only", action="store_true", help="only rewrite the report")
+    args = parser.parse_args()
+    if not Path(MUTMUT).exists():
+        print("mutmut is not installed: pip install -e '.[test,mutation]'", file=sys.stderr)
+        return 2
+    if not args.report_only:
+        names: list[str] = []
+        if args.module:
+            names = [f"effllm_catalog.{m.replace('/', '.')}.*" for m in args.module]
+        elif args.survivors:
+            names = [
+                name
+                for codes in load_results().values()
+                for name, code in codes.items()
+                if STATUS.get(code) in ("survived", "no tests")
+            ]
+            if not names:
+                print("no survivors to re-check")
+        if names or not args.survivors:
+            subprocess.run([MUTMUT, "run", *names], cwd=ROOT, check=False)
+    results = load_results()
+    if not results:
+        print("no mutmut results yet: run without --report-only first", file=sys.stderr)
+        return 1
+    rate, adjusted = write_report(results)
+    print(f"killed {100 * rate:.1f}%, with explained equivalents {100 * adjusted:.1f}%")
+    print(f"report: {REPORT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
