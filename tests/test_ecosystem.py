@@ -20,7 +20,7 @@ from effllm_catalog.cli import app
 from effllm_catalog.docs import GENERATED, check_docs
 from effllm_catalog.schema import references_schema, taxonomy_schema
 
-from .conftest import BUNDLED, REPO, SPARSEGPT
+from .conftest import BUNDLED, REPO, SPARSEGPT, MakeCatalog
 
 
 def test_generated_docs_are_current() -> None:
@@ -158,3 +158,41 @@ def test_workflow_runs_the_readme_commands() -> None:
     runs = "\n".join(step.get("run", "") for step in workflow["jobs"]["test"]["steps"])
     assert "\n".join(_readme_blocks()[1]) in runs
     assert "effllm validate data/ --format github" in runs
+
+
+# --------------------------------------------------------------------------- gates CI runs
+
+
+def test_docs_check_exit_codes(
+    runner: CliRunner, make_catalog: MakeCatalog, tmp_path: Path
+) -> None:
+    """`docs` writes the generated pages; `docs --check` then exits 0, and exits 1 naming the page
+    when one is stale, writing nothing."""
+    docs = tmp_path / "docs"
+    args = ["docs", "--out", str(docs), "--catalog", str(make_catalog()), "--check"]
+    missing = runner.invoke(app, args)
+    assert missing.exit_code == 1 and "out of date: cli.md" in missing.output
+    assert not docs.exists()
+    assert runner.invoke(app, args[:-1]).exit_code == 0
+    current = runner.invoke(app, args)
+    assert current.exit_code == 0, current.output
+    assert "generated docs are current" in current.output
+    page = docs / "cli.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nhand edit\n", encoding="utf-8")
+    stale = runner.invoke(app, args)
+    assert stale.exit_code == 1
+    assert "out of date: cli.md" in stale.output
+    assert page.read_text(encoding="utf-8").endswith("\nhand edit\n")
+    rewrite = runner.invoke(app, args[:-1])
+    assert rewrite.exit_code == 0 and f"wrote {page}" in rewrite.output
+    assert runner.invoke(app, args).exit_code == 0
+
+
+def test_bundled_catalog_is_canonical(runner: CliRunner, tmp_path: Path) -> None:
+    """data/ is already in the layout `effllm fmt` writes (CI runs `effllm fmt --check data/`)."""
+    copy = tmp_path / "data"
+    shutil.copytree(BUNDLED, copy, ignore=shutil.ignore_patterns("*.lock"))
+    result = runner.invoke(app, ["fmt", "--check", str(copy)])
+    assert result.exit_code == 0, result.stdout[:2000]
+    assert result.stdout == ""
+    assert "already formatted" in result.output

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from effllm_catalog.cli import app
@@ -38,17 +39,35 @@ def _validate(runner: CliRunner, folder: Path) -> tuple[int, dict[str, object], 
 
 
 def test_syntax_errors_at_many_positions(make_catalog: MakeCatalog) -> None:
-    """Breaking the YAML anywhere gives findings with a line number, never an exception."""
+    """Breaking the YAML anywhere gives a located YAML finding, never an exception.
+
+    Junk is inserted at 60 random positions; wherever libyaml (the parser the catalog uses) refuses
+    the result, validate must report a yaml-* finding with a line. Enough insertions break the YAML that the test cannot
+    quietly turn into one that checks nothing.
+    """
     text = SPARSEGPT + QLORA
     rng = random.Random(7)
+    broken = 0
     for position in sorted(rng.sample(range(len(text)), 60)):
         for junk in (": [", "\t", '"', "- - :", "{"):
-            folder = make_catalog(text[:position] + junk + text[position:])
+            mangled = text[:position] + junk + text[position:]
+            folder = make_catalog(mangled)
             report, _ = validate_catalog(folder)
             for issue in report.issues:
                 assert issue.file and issue.message
                 if issue.check.startswith("yaml"):
                     assert issue.line is not None
+            try:
+                yaml.load(mangled, Loader=yaml.CSafeLoader)  # the safe C loader
+            except yaml.YAMLError:
+                broken += 1
+                assert not report.ok, (position, junk)
+                assert any(i.check.startswith("yaml") and i.line for i in report.issues), (
+                    position,
+                    junk,
+                    report.issues,
+                )
+    assert broken >= 50, broken  # 70 of the 300 with this seed
 
 
 @pytest.mark.parametrize(

@@ -154,3 +154,85 @@ def test_validate_never_raises(tmp_path_factory: object, text: str) -> None:
     report, _ = validate_catalog(folder)
     for issue in report.issues:
         assert issue.check and issue.message and issue.file
+
+
+#: Values that break one field each: wrong types, empty, over-long, hostile, or valid on their own
+#: but wrong for the entry (a year before the arXiv id, an unknown tag, a truncated author list).
+HOSTILE: dict[str, list[object]] = {
+    "key": ["has space", "", 5, None, "x" * 300],
+    "type": ["blog", 3, None],
+    "title": ["", "{unbalanced", "a}b", "bidi \u202e x", None, 12, ["x"], "x" * 700],
+    "authors": [
+        [],
+        ["et al."],
+        ["Frantar, Elias", "others"],
+        "Frantar, Elias",
+        [None],
+        ["A, B, C"],
+    ],
+    "year": [-5, 0, 1200, 3000, "2023", 2023.5, True, None, 2000],
+    "venue": ["", None, ["ICML"], "{ICML"],
+    "arxiv": ["2313.00001", "0612.00001", "2301.00774v2", 2301.00774, "", "hep-th/9901001"],
+    "doi": ["10.1000/x", "nope", ""],
+    "url": ["javascript:alert(1)", "http://x", ""],
+    "code": ["data:text/html,hi", "https://github.com/x/y"],
+    "tags": [[], ["nope"], "ptq", ["ptq", "ptq"], [["x"]]],
+    "metrics": [["nope"], ["memory"], "memory"],
+    "added": ["2023-13-01", "yesterday", 5],
+    "extra": [{"pages": 3}, {"note": "{"}, "x"],
+    "zzz": ["an unknown field"],
+}
+#: Checks that only run on entries that passed the schema.
+ENTRY_CHECKS = {
+    "duplicate-key",
+    "duplicate-arxiv",
+    "duplicate-doi",
+    "unknown-tag",
+    "duplicate-tag",
+    "unknown-metric",
+    "implausible-year",
+    "year-before-arxiv",
+    "bad-arxiv-id",
+    "missing-id",
+    "control-char",
+    "unbalanced-braces",
+    "truncated-authors",
+    "near-duplicate-title",
+}
+
+
+@st.composite
+def damaged_catalogs(draw: st.DrawFn) -> list[dict[str, object]]:
+    """Valid entries with up to two fields each replaced by a hostile value, sometimes two
+    entries sharing a key: inputs that get past the YAML layer into the schema and the checks."""
+    rows = [dict(r) for r in draw(st.lists(references(), min_size=1, max_size=4))]
+    for row in rows:
+        for name in draw(st.lists(st.sampled_from(sorted(HOSTILE)), max_size=2, unique=True)):
+            row[name] = draw(st.sampled_from(HOSTILE[name]))
+    if len(rows) > 1 and draw(st.booleans()):
+        rows[1]["key"] = rows[0].get("key")
+    return rows
+
+
+def test_validate_never_raises_on_damaged_entries(tmp_path: Path) -> None:
+    """Entries damaged field by field yield located findings (file, line, message), never an
+    exception; and the inputs really reach the entry-level checks, not only the YAML layer."""
+    seen: set[str] = set()
+    taxonomy = (BUNDLED / "taxonomy.yaml").read_text("utf-8")
+
+    @SETTINGS
+    @given(damaged_catalogs())
+    def check(rows: list[dict[str, object]]) -> None:
+        folder = tmp_path / "c"
+        folder.mkdir(exist_ok=True)
+        (folder / "taxonomy.yaml").write_text(taxonomy, encoding="utf-8")
+        text = yaml.safe_dump(rows, allow_unicode=True, sort_keys=False)
+        (folder / "references.yaml").write_text(text, encoding="utf-8")
+        report, _ = validate_catalog(folder)
+        for issue in report.issues:
+            assert issue.check and issue.message and issue.file.endswith("references.yaml")
+            assert issue.line is not None, issue
+        seen.update(i.check for i in report.issues)
+
+    check()
+    assert len(seen & ENTRY_CHECKS) >= 3, seen

@@ -253,13 +253,17 @@ def test_search_no_match_exits_1(runner: CliRunner) -> None:
     """No results: exit code 1, like grep."""
     result = runner.invoke(app, ["search", "zzzzqqqq", "--format", "keys"])
     assert result.exit_code == 1
+    assert result.stdout == ""
 
 
 def test_search_errors_exit_2(runner: CliRunner) -> None:
     """Bad queries and bad options are usage errors."""
-    assert runner.invoke(app, ["search", "dim:nope"]).exit_code == 2
-    assert runner.invoke(app, ["search", "x", "--sort", "random"]).exit_code == 2
-    assert runner.invoke(app, ["search", "x", "--format", "xml"]).exit_code == 2
+    node = runner.invoke(app, ["search", "dim:nope"])
+    assert node.exit_code == 2 and "unknown taxonomy node 'nope'" in node.output
+    sort = runner.invoke(app, ["search", "x", "--sort", "random"])
+    assert sort.exit_code == 2 and "'random' is not one of relevance" in sort.output
+    fmt = runner.invoke(app, ["search", "x", "--format", "xml"])
+    assert fmt.exit_code == 2 and "'xml' is not one of table" in fmt.output
 
 
 def test_index_rebuilds_after_edit(runner: CliRunner, make_catalog: MakeCatalog) -> None:

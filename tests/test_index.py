@@ -1,0 +1,105 @@
+"""The search index's cache key: any change to any catalog file gives a new index, nothing else does.
+
+The index is cached under a hash of the catalog files. A key that missed a file, or looked at sizes
+or times instead of bytes, would serve stale search results after an edit.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import yaml
+from typer.testing import CliRunner
+
+from effllm_catalog.cli import app
+from effllm_catalog.index import catalog_hash
+
+from .conftest import QLORA, MakeCatalog
+
+FIXTURE_TEXT = (Path(__file__).parent / "fixtures" / "golden" / "references.yaml").read_text(
+    encoding="utf-8"
+)
+
+
+def _keys(runner: CliRunner, folder: Path, query: str) -> list[str]:
+    result = runner.invoke(app, ["search", query, "-f", "keys", "--limit", "0", "-C", str(folder)])
+    assert result.exit_code in (0, 1), result.output
+    return result.stdout.split()
+
+
+def _same_size_edit(path: Path, old: str, new: str) -> None:
+    assert len(old.encode()) == len(new.encode())
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    stat = path.stat()
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same mtime
+    assert path.stat().st_size == stat.st_size
+
+
+def test_hash_depends_on_bytes_not_size_or_time(make_catalog: MakeCatalog) -> None:
+    """Editing one character (same size, same mtime) changes the hash; touching does not."""
+    folder = make_catalog(FIXTURE_TEXT)
+    first = catalog_hash(folder)
+    (folder / "references.yaml").touch()
+    assert catalog_hash(folder) == first
+    _same_size_edit(folder / "references.yaml", "Switch Transformers", "Swatch Transformers")
+    assert catalog_hash(folder) != first
+
+
+def test_hash_covers_taxonomy_and_extra_reference_files(make_catalog: MakeCatalog) -> None:
+    """The taxonomy and every references/*.yaml file are part of the key, by name and content."""
+    folder = make_catalog(FIXTURE_TEXT)
+    first = catalog_hash(folder)
+    _same_size_edit(folder / "taxonomy.yaml", "Inference", "Inferencf")
+    after_taxonomy = catalog_hash(folder)
+    assert after_taxonomy != first
+    (folder / "references").mkdir()
+    extra = folder / "references" / "more.yaml"
+    extra.write_text(QLORA, encoding="utf-8")
+    with_extra = catalog_hash(folder)
+    assert with_extra != after_taxonomy
+    _same_size_edit(extra, "QLoRA", "QLoRB")
+    assert catalog_hash(folder) != with_extra
+    extra.rename(folder / "references" / "mora.yaml")  # same bytes, another file name
+    assert catalog_hash(folder) not in (with_extra, after_taxonomy)
+
+
+def test_hash_is_independent_of_the_folder(make_catalog: MakeCatalog, tmp_path: Path) -> None:
+    """Two copies of one catalog share a cache entry: the key is content, not location."""
+    folder = make_catalog(FIXTURE_TEXT)
+    copy = tmp_path / "elsewhere"
+    shutil.copytree(folder, copy)
+    assert catalog_hash(copy) == catalog_hash(folder)
+
+
+def test_search_sees_a_same_size_edit(runner: CliRunner, make_catalog: MakeCatalog) -> None:
+    """A one-letter edit that keeps the file size is found by the next search."""
+    folder = make_catalog(FIXTURE_TEXT)
+    assert _keys(runner, folder, "swatch") == []
+    _same_size_edit(folder / "references.yaml", "Switch Transformers", "Swatch Transformers")
+    assert _keys(runner, folder, "swatch") == ["fedus2022switch"]
+
+
+def test_search_sees_a_taxonomy_edit(runner: CliRunner, make_catalog: MakeCatalog) -> None:
+    """A new alias in taxonomy.yaml works in the next search (the index stores the taxonomy)."""
+    folder = make_catalog(FIXTURE_TEXT)
+    result = runner.invoke(app, ["search", "dim:zzlora", "-C", str(folder)])
+    assert result.exit_code == 2 and "unknown" in result.output
+    tax = folder / "taxonomy.yaml"
+    data = yaml.safe_load(tax.read_text(encoding="utf-8"))
+    node = next(n for n in data["nodes"] if n["id"] == "training.tuning.peft.low-rank")
+    node["aliases"] = [*node.get("aliases", []), "zzlora"]
+    tax.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert _keys(runner, folder, "dim:zzlora") == ["hu2022lora"]
+
+
+def test_search_sees_a_new_references_file(runner: CliRunner, make_catalog: MakeCatalog) -> None:
+    """A file added under references/ is searched right away."""
+    folder = make_catalog(FIXTURE_TEXT)
+    assert _keys(runner, folder, "qlora") == []
+    (folder / "references").mkdir()
+    (folder / "references" / "more.yaml").write_text(QLORA, encoding="utf-8")
+    assert _keys(runner, folder, "qlora") == ["dettmers2023qlora"]
