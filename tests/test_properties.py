@@ -156,6 +156,17 @@ def test_validate_never_raises(tmp_path_factory: object, text: str) -> None:
         assert issue.check and issue.message and issue.file
 
 
+class _NoAliases(yaml.SafeDumper):
+    """Writes a value shared by two entries out twice: the catalog loader refuses YAML aliases."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
+def _dump(rows: list[dict[str, object]]) -> str:
+    return yaml.dump(rows, Dumper=_NoAliases, allow_unicode=True, sort_keys=False)
+
+
 #: Values that break one field each: wrong types, empty, over-long, hostile, or valid on their own
 #: but wrong for the entry (a year before the arXiv id, an unknown tag, a truncated author list).
 HOSTILE: dict[str, list[object]] = {
@@ -176,7 +187,7 @@ HOSTILE: dict[str, list[object]] = {
     "doi": ["10.1000/x", "nope", ""],
     "url": ["javascript:alert(1)", "http://x", ""],
     "code": ["data:text/html,hi", "https://github.com/x/y"],
-    "tags": [[], ["nope"], "ptq", ["ptq", "ptq"], [["x"]]],
+    "tags": [[], ["nope"], "ptq", ["ptq", "ptq"], ["inference", "inference"], [["x"]]],
     "metrics": [["nope"], ["memory"], "memory"],
     "added": ["2023-13-01", "yesterday", 5],
     "extra": [{"pages": 3}, {"note": "{"}, "x"],
@@ -199,6 +210,33 @@ ENTRY_CHECKS = {
     "truncated-authors",
     "near-duplicate-title",
 }
+
+
+def test_every_hostile_value_is_a_located_finding(tmp_path: Path) -> None:
+    """Each hostile value, put into a valid entry on its own, gives located findings and no
+    exception: every value in HOSTILE is tried, not a random sample of them."""
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "taxonomy.yaml").write_text(
+        (BUNDLED / "taxonomy.yaml").read_text("utf-8"), encoding="utf-8"
+    )
+    base = yaml.safe_load(
+        (Path(__file__).parent / "cases" / "valid" / "minimal" / "references.yaml").read_text(
+            "utf-8"
+        )
+    )[0]
+    seen: set[str] = set()
+    for name, values in HOSTILE.items():
+        for value in values:
+            rows = [{**base, name: value}, {**base, "key": "other2023x", "arxiv": "2302.00001"}]
+            text = _dump(rows)
+            (folder / "references.yaml").write_text(text, encoding="utf-8")
+            report, _ = validate_catalog(folder)
+            for issue in report.issues:
+                assert issue.message and issue.file.endswith("references.yaml"), (name, value)
+                assert issue.line is not None, (name, value, issue)
+            seen.update(i.check for i in report.issues)
+    assert {"duplicate-tag", "year-before-arxiv", "truncated-authors", "unknown-tag"} <= seen
 
 
 @st.composite
@@ -226,7 +264,7 @@ def test_validate_never_raises_on_damaged_entries(tmp_path: Path) -> None:
         folder = tmp_path / "c"
         folder.mkdir(exist_ok=True)
         (folder / "taxonomy.yaml").write_text(taxonomy, encoding="utf-8")
-        text = yaml.safe_dump(rows, allow_unicode=True, sort_keys=False)
+        text = _dump(rows)
         (folder / "references.yaml").write_text(text, encoding="utf-8")
         report, _ = validate_catalog(folder)
         for issue in report.issues:
