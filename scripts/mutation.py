@@ -4,15 +4,19 @@ mutmut changes the code one small step at a time (a ``<`` into ``<=``, a string 
 argument dropped) and runs the fast tests (``-m "not slow"``) that cover the changed function. A
 mutant the tests do not notice "survives": either a test is missing, or the change makes no
 observable difference (an equivalent mutant, explained in ``scripts/mutation_equivalent.yaml``).
-The modules and test options are configured under ``[tool.mutmut]`` in pyproject.toml; results are
-cached in ``mutants/`` (git-ignored), so a second run only checks what changed.
 
-Not part of CI: a full run takes about an hour on two cores. Run it before you stop whenever you
-touched a core module, and put the score in your note.
+Each module is mutated on its own, against the test files that are about it (:data:`MODULES`), in a
+scratch copy of the working tree under ``mutants/<module>/`` (git-ignored; mutmut's cache lives
+there, so a second run only checks what changed). A survivor then costs seconds, not the minute
+the whole suite takes; the score is a lower bound on what the full suite would kill. mutmut's
+settings (test options, files to copy) are under ``[tool.mutmut]`` in pyproject.toml.
+
+Not part of CI (slow). Run it before you stop whenever you touched a core module, and put the
+score in your note.
 
     pip install -e '.[test,mutation]'
     python scripts/mutation.py                    # check every unchecked mutant, write the report
-    python scripts/mutation.py --module query     # re-check all mutants of one module
+    python scripts/mutation.py --module query     # only this module (repeatable)
     python scripts/mutation.py --survivors        # re-check survivors (after adding tests)
     python scripts/mutation.py --report-only      # rewrite docs/mutation-report.md from the cache
 """
@@ -22,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -32,7 +37,35 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "mutants"
 REPORT = ROOT / "docs" / "mutation-report.md"
+#: Core module (path under src/effllm_catalog, without .py) -> the test files about it.
+MODULES: dict[str, list[str]] = {
+    "query": ["tests/test_query.py"],
+    "index": ["tests/test_index.py", "tests/test_query.py"],
+    "render": [
+        "tests/test_render.py",
+        "tests/test_cli.py",
+        "tests/test_query.py",
+        "tests/test_edit.py",
+    ],
+    "edit": ["tests/test_edit.py", "tests/test_properties.py", "tests/test_crash.py"],
+    "importers/bibtex": ["tests/test_edit.py", "tests/test_export.py", "tests/test_properties.py"],
+    "export/*": ["tests/test_export.py", "tests/test_properties.py", "tests/test_hardening.py"],
+    "validate": [
+        "tests/test_cases.py",
+        "tests/test_cli.py",
+        "tests/test_hardening.py",
+        "tests/test_properties.py",
+    ],
+    "store": [
+        "tests/test_store.py",
+        "tests/test_crash.py",
+        "tests/test_hardening.py",
+        "tests/test_edit.py",
+        "tests/test_cases.py",
+    ],
+}
 EQUIVALENT = ROOT / "scripts" / "mutation_equivalent.yaml"
 MUTMUT = str(Path(sys.executable).with_name("mutmut"))
 
@@ -57,20 +90,61 @@ STATUS = {
 }
 
 
-def _module(meta: Path) -> str:
-    """``mutants/src/effllm_catalog/export/bibtex.py.meta`` -> ``export/bibtex``."""
-    rel = meta.relative_to(ROOT / "mutants" / "src" / "effllm_catalog")
+def _scratch(module: str) -> Path:
+    return WORK / module.replace("/", "-").replace("*", "all")
+
+
+def _prepare(module: str) -> Path:
+    """Copy the working tree (tracked and new files) into the module's scratch folder and point
+    its mutmut settings at the module and its tests."""
+    scratch = _scratch(module)
+    listed = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard", "-z"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source, target = ROOT / name, scratch / name
+        if source.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not target.exists() or target.read_bytes() != source.read_bytes():
+                shutil.copy2(source, target)
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    mutmut = config["tool"]["mutmut"]
+    mutmut["only_mutate"] = [f"src/effllm_catalog/{module}.py"]
+    selection = list(mutmut["pytest_add_cli_args_test_selection"])
+    mutmut["pytest_add_cli_args_test_selection"] = [
+        *MODULES[module],
+        *selection[selection.index("-m") :],
+    ]
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8").split("[tool.mutmut]")[0]
+    text += "[tool.mutmut]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in mutmut.items())
+    (scratch / "pyproject.toml").write_text(text, encoding="utf-8")
+    return scratch
+
+
+def _module(meta: Path, scratch: Path) -> str:
+    """``.../mutants/src/effllm_catalog/export/bibtex.py.meta`` -> ``export/bibtex``."""
+    rel = meta.relative_to(scratch / "mutants" / "src" / "effllm_catalog")
     return str(rel).removesuffix(".py.meta")
 
 
 def load_results() -> dict[str, dict[str, int | None]]:
-    """Exit code per mutant name, per module, from mutmut's cache."""
+    """Exit code per mutant name, per module, from each scratch folder's mutmut cache."""
     results: dict[str, dict[str, int | None]] = {}
-    for meta in sorted((ROOT / "mutants" / "src").rglob("*.py.meta")):
-        codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
-        if codes:
-            results[_module(meta)] = codes
+    for module in MODULES:
+        scratch = _scratch(module)
+        for meta in sorted((scratch / "mutants" / "src").rglob("*.py.meta")):
+            codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+            if codes:
+                results[_module(meta, scratch)] = codes
     return results
+
+
+def _owner(module: str) -> str:
+    """The MODULES entry whose scratch folder holds ``module`` (export/* holds export/bibtex)."""
+    return next(m for m in MODULES if m == module or m == module.split("/")[0] + "/*")
 
 
 def _diff(name: str, module: str) -> str:
@@ -78,7 +152,7 @@ def _diff(name: str, module: str) -> str:
     from mutmut.mutation.diff_apply import get_diff_for_mutant
 
     cwd = Path.cwd()
-    os.chdir(ROOT)
+    os.chdir(_scratch(_owner(module)))
     try:
         diff = get_diff_for_mutant(name, path=Path("src") / "effllm_catalog" / f"{module}.py")
     finally:
@@ -171,8 +245,10 @@ def _mutmut_version() -> str:
 def main() -> int:
     """Run mutmut as asked, then write the report and print the scores."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--module", action="append", choices=list(MODULES), help="only this module (repeatable)"
+    )
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--module", action="append", help="re-check all mutants of this module")
     group.add_argument("--survivors", action="store_true", help="re-check the current survivors")
     group.add_argument("--report-only", action="store_true", help="only rewrite the report")
     args = parser.parse_args()
@@ -180,20 +256,22 @@ def main() -> int:
         print("mutmut is not installed: pip install -e '.[test,mutation]'", file=sys.stderr)
         return 2
     if not args.report_only:
-        names: list[str] = []
-        if args.module:
-            names = [f"effllm_catalog.{m.replace('/', '.')}.*" for m in args.module]
-        elif args.survivors:
-            names = [
-                name
-                for codes in load_results().values()
-                for name, code in codes.items()
-                if STATUS.get(code) in ("survived", "no tests")
-            ]
-            if not names:
-                print("no survivors to re-check")
-        if names or not args.survivors:
-            subprocess.run([MUTMUT, "run", *names], cwd=ROOT, check=False)
+        previous = load_results()
+        for module in args.module or list(MODULES):
+            scratch = _prepare(module)
+            names: list[str] = []
+            if args.survivors:
+                names = [
+                    name
+                    for mod, codes in previous.items()
+                    if _owner(mod) == module
+                    for name, code in codes.items()
+                    if STATUS.get(code) in ("survived", "no tests")
+                ]
+                if not names:
+                    continue
+            print(f"== {module}: {' '.join(MODULES[module])}", flush=True)
+            subprocess.run([MUTMUT, "run", *names], cwd=scratch, check=False)
     results = load_results()
     if not results:
         print("no mutmut results yet: run without --report-only first", file=sys.stderr)

@@ -26,7 +26,11 @@ from effllm_catalog.query import (
     parse_year_range,
 )
 
-from .conftest import BUNDLED, MakeCatalog
+from .conftest import BUNDLED, QLORA, SPARSEGPT, MakeCatalog
+
+# Two papers of different years for ranking tests.
+SPARSE_ZEBRA = SPARSEGPT
+QLORA_ZEBRA = QLORA.replace("year: 2023", "year: 2024")
 
 FIXTURE = Path(__file__).parent / "fixtures" / "golden"
 FIXTURE_TEXT = (FIXTURE / "references.yaml").read_text(encoding="utf-8")
@@ -71,6 +75,13 @@ FIXTURE_TEXT = (FIXTURE / "references.yaml").read_text(encoding="utf-8")
         ("KEY:hu2022*", Equals("key", "hu2022*")),
         ('title:"low rank"', Text("low rank", phrase=True, title_only=True)),
         ("-dim:moe", Not(Dim("moe"))),
+        ("title:lora", Text("lora", title_only=True)),
+        ('title:"lora"', Text("lora", phrase=True, title_only=True)),  # quoted: a phrase
+        ("title:low rank", And((Text("low", title_only=True), Text("rank")))),
+        ("*", Text("*")),  # a lone star is a word, not an empty prefix
+        ("a*", Text("a", prefix=True)),
+        ("maX*", Text("maX", prefix=True)),
+        ("year:<=2020", Year(None, 2020)),
     ],
 )
 def test_parse(text: str, ast: object) -> None:
@@ -104,6 +115,50 @@ def test_parse_errors(text: str, check: str, fragment: str) -> None:
     assert info.value.exit_code == 2
 
 
+ERROR_HINT = "operators are AND, OR, NOT (or -) and parentheses"
+FIELDS_HINT = "fields: dim, year, venue, author, code, key, title, type, arxiv, doi"
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "hint"),
+    [
+        (
+            "yeer:2020",
+            "unknown search field 'yeer:'",
+            f"did you mean year: or type:? {FIELDS_HINT}",
+        ),
+        ("aut:x", "unknown search field 'aut:'", f"did you mean author:? {FIELDS_HINT}"),
+        ("tey:x", "unknown search field 'tey:'", f"did you mean key: or type:? {FIELDS_HINT}"),
+        ("foo:bar", "unknown search field 'foo:'", FIELDS_HINT),
+        (
+            "dim:",
+            "'dim:' needs a value",
+            "e.g. taxonomy node by id, alias or unique suffix; includes descendants (dim:ptq)",
+        ),
+        (
+            "year:20x",
+            "'20x' is not a year or year range",
+            "write 2023, >=2023, <2020 or 2020..2022",
+        ),
+        ("code:maybe", "code:maybe must be yes or no", "code:yes or code:no"),
+        ("(a", "missing ')' at the end: '(a'", ERROR_HINT),
+        ("a )", "unexpected ')' at column 3: 'a )'", ERROR_HINT),
+        ('"abc', "unclosed quote at column 1: '\"abc'", 'close the phrase with a second "'),
+        ('ab "c', "unclosed quote at column 4: 'ab \"c'", 'close the phrase with a second "'),
+        ("OR a", "unexpected OR at column 1: 'OR a'", ERROR_HINT),
+        ("a OR", "expected a search term at the end: 'a OR'", ERROR_HINT),
+        ("a AND )", "unexpected ) at column 7: 'a AND )'", ERROR_HINT),
+        (")", "unexpected ) at column 1: ')'", ERROR_HINT),
+        ('x ""', "empty phrase at column 3: 'x \"\"'", ERROR_HINT),
+    ],
+)
+def test_parse_error_messages(text: str, message: str, hint: str) -> None:
+    """Every query error says what is wrong and where (column or end) and how to fix it."""
+    with pytest.raises(QueryError) as info:
+        parse_query(text)
+    assert (info.value.message, info.value.hint) == (message, hint)
+
+
 def test_year_ranges() -> None:
     """--year accepts the same forms as year:."""
     assert parse_year_range("2022..2024") == Year(2022, 2024)
@@ -115,6 +170,12 @@ def test_build_query_combines_options() -> None:
     node = build_query("lora", dims=["ptq", "qat"], year="2023..", has_code=True)
     assert node == And((Text("lora"), Or((Dim("ptq"), Dim("qat"))), Year(2023, None), Code(True)))
     assert build_query("") is None
+    assert build_query() is None
+    assert build_query("lora") == Text("lora")  # one part is not wrapped in And
+    assert build_query(dims=["ptq"]) == Dim("ptq")  # one value is not wrapped in Or
+    assert build_query(keys=["hu2022*", "bengio2009curriculum"]) == Or(
+        (Equals("key", "hu2022*"), Equals("key", "bengio2009curriculum"))
+    )
 
 
 # --------------------------------------------------------------------------- semantics
@@ -206,6 +267,21 @@ def test_relevance_puts_title_matches_first(index: object) -> None:
     """A title hit ranks above an abstract-only or author-only hit."""
     result = index.search(parse_query("switch OR kaplan"))  # type: ignore[attr-defined]
     assert [r["key"] for r in result.rows] == ["fedus2022switch", "kaplan2020scaling"]
+
+
+def test_relevance_beats_recency(runner: CliRunner, make_catalog: MakeCatalog) -> None:
+    """Under relevance an older title hit ranks above a newer abstract-only hit; --sort year
+    reverses them. Ranking uses the query's words."""
+    old = SPARSE_ZEBRA.replace("Massive Language Models", "Zebra Language Models")
+    new = QLORA_ZEBRA.replace(
+        "  tags:", "  abstract: Zebra appears in this abstract only.\n  tags:"
+    )
+    folder = make_catalog(old + new)
+    assert _keys_in_order(runner, folder, "zebra") == ["frantar2023sparsegpt", "dettmers2023qlora"]
+    assert _keys_in_order(runner, folder, "zebra", "--sort", "year") == [
+        "dettmers2023qlora",
+        "frantar2023sparsegpt",
+    ]
 
 
 def test_limit_and_total(index: object) -> None:
