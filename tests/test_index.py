@@ -10,6 +10,7 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -103,3 +104,56 @@ def test_search_sees_a_new_references_file(runner: CliRunner, make_catalog: Make
     (folder / "references").mkdir()
     (folder / "references" / "more.yaml").write_text(QLORA, encoding="utf-8")
     assert _keys(runner, folder, "qlora") == ["dettmers2023qlora"]
+
+
+def test_unwritable_cache_builds_in_memory(
+    runner: CliRunner, make_catalog: MakeCatalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the cache folder cannot be created, search still works from an index built in memory
+    for this run, and nothing is written."""
+    from effllm_catalog.index import open_index
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should go", encoding="utf-8")
+    monkeypatch.setenv("EFFLLM_CACHE_DIR", str(blocker / "cache"))
+    folder = make_catalog(FIXTURE_TEXT)
+    index = open_index(folder)
+    try:
+        assert index.path is None
+        assert len(index) == 5
+        assert [r["key"] for r in index.search(None, sort="year", limit=2).rows] == [
+            "hostile2024input",
+            "fedus2022switch",
+        ]
+        assert index.get("HU2022LORA") is not None  # case-insensitive fallback
+    finally:
+        index.close()
+    assert _keys(runner, folder, "switch") == ["fedus2022switch"]
+    assert blocker.read_text(encoding="utf-8").startswith("a file")
+
+
+def test_cached_index_is_reused_and_rebuilt_on_request(
+    make_catalog: MakeCatalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second open reads the cache file named after the catalog hash; rebuild=True writes it
+    again; a damaged cache file is rebuilt instead of failing."""
+    from effllm_catalog.index import open_index
+
+    cache = tmp_path / "cache-here"
+    monkeypatch.setenv("EFFLLM_CACHE_DIR", str(cache))
+    folder = make_catalog(FIXTURE_TEXT)
+    first = open_index(folder)
+    first.close()
+    assert first.path == cache / f"index-{catalog_hash(folder)[:32]}.sqlite3"
+    assert first.hash == catalog_hash(folder)
+    built = first.path.stat().st_mtime_ns
+    again = open_index(folder)
+    again.close()
+    assert again.path == first.path and first.path.stat().st_mtime_ns == built
+    assert sorted(p.name for p in cache.iterdir()) == [first.path.name]  # no temp files left
+    first.path.write_bytes(b"not a database")
+    repaired = open_index(folder)
+    try:
+        assert len(repaired) == 5
+    finally:
+        repaired.close()
