@@ -157,3 +157,39 @@ def test_cached_index_is_reused_and_rebuilt_on_request(
         assert len(repaired) == 5
     finally:
         repaired.close()
+
+
+VENUES = QLORA.replace("venue: NeurIPS", "venue: Conf_X").replace(
+    "  tags:", "  doi: 10.1000/AbC.dEf\n  tags:"
+) + QLORA.replace("dettmers2023qlora", "other2023qlora").replace(
+    "'2305.14314'", "'2305.14315'"
+).replace("2305.14314", "2305.14315").replace("venue: NeurIPS", "venue: ConfAX")
+
+
+def test_index_lookups(make_catalog: MakeCatalog) -> None:
+    """Venue patterns treat '_' literally, DOIs match in any case, keys are found exactly first
+    and then case-insensitively, near keys are suggested, and venue and tag columns are read."""
+    from effllm_catalog.index import open_index
+    from effllm_catalog.query import parse_query
+
+    index = open_index(make_catalog(VENUES))
+    try:
+        assert len(index) == 2
+
+        def keys(query: str) -> list[str]:
+            return sorted(r["key"] for r in index.search(parse_query(query)).rows)
+
+        assert keys("venue:conf_x") == ["dettmers2023qlora"]
+        assert keys("venue:conf*") == ["dettmers2023qlora", "other2023qlora"]
+        assert keys("doi:10.1000/abc.def") == ["dettmers2023qlora"]
+        assert keys("doi:10.1000/ABC.DEF") == ["dettmers2023qlora"]
+        assert index.get("Other2023QLoRA") == index.get("other2023qlora") is not None
+        assert index.get("nobody") is None
+        assert index.keys_like("other2023qlorax") == ["other2023qlora", "dettmers2023qlora"]
+        assert index.keys_like("zzzzzzzz") == []
+        assert sorted(v for _, v in index.column("venue")) == ["ConfAX", "Conf_X"]
+        tags = sorted(node for _, node, _ in index.tag_rows())
+        assert tags == sorted(["training.tuning.peft.low-rank", "inference.quantization"] * 2)
+        assert {year for _, _, year in index.tag_rows()} == {2023}
+    finally:
+        index.close()

@@ -238,6 +238,14 @@ ALL = [
         ('author:"Hu, Edward J."', ["hu2022lora"]),
         ('author:"Yelong Hu"', []),  # the words must belong to one author
         ("key:hu2022*", ["hu2022lora"]),
+        ("key:hu%", []),  # SQL wildcards in a value are literal characters
+        ("key:hu2022lor_", []),
+        ("key:hu\\", []),
+        ("title:louradour", []),  # title: looks at titles only (Louradour is an author)
+        ('author:"Edw* Hu"', ["hu2022lora"]),  # a trailing * is a prefix of one word
+        ('author:"Edwardx* Hu"', []),
+        ('author:"Edward H"', []),  # without *, words match whole
+        ("arxiv:arXiv:2106.09685", ["hu2022lora"]),  # an arXiv: prefix is dropped
         ("type:article", ["fedus2022switch"]),
         ("arxiv:2106.09685", ["hu2022lora"]),
         ("doi:10.1145/1553374.1553380", ["bengio2009curriculum"]),
