@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from effllm_catalog.cli import app
 from effllm_catalog.index import catalog_hash
 
-from .conftest import QLORA, MakeCatalog
+from .conftest import QLORA, SPARSEGPT, MakeCatalog
 
 FIXTURE_TEXT = (Path(__file__).parent / "fixtures" / "golden" / "references.yaml").read_text(
     encoding="utf-8"
@@ -193,3 +193,124 @@ def test_index_lookups(make_catalog: MakeCatalog) -> None:
         assert {year for _, _, year in index.tag_rows()} == {2023}
     finally:
         index.close()
+
+
+ZEBRAS = QLORA.replace("QLoRA: Efficient Finetuning", "Zebra Finetuning").replace(
+    "year: 2023", "year: 2020"
+).replace("'2305.14314'", "'2005.14314'").replace("2305.14314", "2005.14314") + SPARSEGPT.replace(
+    "  tags:",
+    "  abstract: Zebras appear in this abstract only.\n  doi: 10.1000/XyZ\n  added: 2026-01-02\n  tags:",
+)
+
+
+def test_index_rows_and_meta(make_catalog: MakeCatalog, tmp_path: Path) -> None:
+    """What the index stores per paper (folded venue, author names, code flag, ids, lower-case
+    DOI, added date, the entry as JSON) and about the catalog (schema, folder, files, build time),
+    and the progress it reports while building."""
+    import json
+    import re
+    import sqlite3
+
+    from effllm_catalog.index import SCHEMA_VERSION, build_index
+
+    folder = make_catalog(ZEBRAS)
+    calls: list[tuple[int, int]] = []
+    target = tmp_path / "built.sqlite3"
+    build_index(folder, target, lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 2), (2, 2)]
+    conn = sqlite3.connect(target)
+    try:
+        rows = {
+            r[0]: r[1:]
+            for r in conn.execute(
+                "SELECT key, venue_norm, families, people, has_code, arxiv, doi, added, data"
+                " FROM papers"
+            )
+        }
+        meta = dict(conn.execute("SELECT name, value FROM meta"))
+    finally:
+        conn.close()
+    sparse = rows["frantar2023sparsegpt"]
+    assert sparse[:7] == (
+        "icml",
+        "|frantar|alistarh|",
+        "|elias frantar|dan alistarh|",
+        1,
+        "2301.00774",
+        "10.1000/xyz",
+        "2026-01-02",
+    )
+    assert json.loads(sparse[7])["doi"] == "10.1000/XyZ"  # the entry itself keeps its case
+    qlora = rows["dettmers2023qlora"]
+    assert qlora[3:7] == (0, "2005.14314", None, None)
+    assert meta["schema"] == str(SCHEMA_VERSION)
+    assert meta["directory"] == str(folder)
+    assert json.loads(meta["files"]) == [str(folder / "references.yaml")]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", meta["built"])
+    assert json.loads(meta["taxonomy"])["nodes"]
+
+
+def test_index_search_defaults(make_catalog: MakeCatalog) -> None:
+    """search() ranks by relevance unless told otherwise (a title hit above a newer abstract-only
+    hit), accepts an unknown sort, finds words in abstracts and venues, and
+    honours small limits; the open index knows its folder, files and hash."""
+    from effllm_catalog.index import open_index
+    from effllm_catalog.query import parse_query
+
+    folder = make_catalog(ZEBRAS)
+    index = open_index(folder)
+    try:
+        zebra = parse_query("zebra*")
+        ranked = [r["key"] for r in index.search(zebra).rows]
+        assert ranked == ["dettmers2023qlora", "frantar2023sparsegpt"]
+        assert len(index.search(zebra, sort="bogus").rows) == 2  # no error for an unknown sort
+        assert [r["key"] for r in index.search(zebra, sort="year").rows] == ranked[::-1]
+        assert [r["key"] for r in index.search(parse_query("icml")).rows] == [
+            "frantar2023sparsegpt"
+        ]  # the venue is searched as text
+        one = index.search(None, limit=1)
+        assert (len(one.rows), one.total) == (1, 2)
+        assert len(index.search(parse_query("year:..")).rows) == 2
+        assert index.directory == folder
+        assert index.files == [str(folder / "references.yaml")]
+        assert index.hash == catalog_hash(folder)
+    finally:
+        index.close()
+
+
+def test_cache_dir_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Without $EFFLLM_CACHE_DIR the index lives in the user cache folder ($XDG_CACHE_HOME)."""
+    from effllm_catalog.index import cache_dir
+
+    monkeypatch.delenv("EFFLLM_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_dir() == tmp_path / "xdg" / "effllm-catalog"
+    monkeypatch.setenv("EFFLLM_CACHE_DIR", str(tmp_path / "mine"))
+    assert cache_dir() == tmp_path / "mine"
+
+
+def test_old_index_files_are_cleaned_after_a_week(tmp_path: Path) -> None:
+    """Index files of other catalog versions unused for more than seven days are deleted; newer
+    ones, the one in use and other files stay."""
+    import time
+
+    from effllm_catalog.index import _cleanup
+
+    now = time.time()
+    ages = {
+        "index-old.sqlite3": 7 * 86400 + 30,
+        "index-older.sqlite3": 7.5 * 86400,
+        "index-recent.sqlite3": 6.9 * 86400,
+        "index-keep.sqlite3": 30 * 86400,
+        "other-old.sqlite3": 30 * 86400,
+    }
+    for name, age in ages.items():
+        path = tmp_path / name
+        path.write_bytes(b"")
+        os.utime(path, (now - age, now - age))
+    _cleanup(tmp_path, tmp_path / "index-keep.sqlite3")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "index-keep.sqlite3",
+        "index-recent.sqlite3",
+        "other-old.sqlite3",
+    ]
