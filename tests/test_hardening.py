@@ -161,6 +161,7 @@ def test_control_characters_and_braces(runner: CliRunner, make_catalog: MakeCata
     assert code == 1 and {"control-char", "unbalanced-braces"} <= checks
 
 
+@pytest.mark.slow
 def test_fifty_megabyte_file_is_refused_fast(make_catalog: MakeCatalog, runner: CliRunner) -> None:
     """A 50 MB file is refused by size before parsing, in well under a second."""
     folder = make_catalog()
