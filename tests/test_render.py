@@ -137,3 +137,128 @@ def test_short_authors() -> None:
 def test_bar(value: int, peak: int, width: int, bar: str) -> None:
     """Bars are value/peak of the width in eighths of a block."""
     assert _bar(value, peak, width) == bar
+
+
+def test_validate_text_report_exactly(runner: CliRunner, make_catalog: MakeCatalog) -> None:
+    """The text report: one located line per finding with severity, check id, key and message,
+    its hint indented below, then a summary with correct plurals; --strict prints warnings as
+    errors and says why the run fails."""
+    from .conftest import QLORA, SPARSEGPT
+
+    folder = make_catalog(
+        SPARSEGPT.replace("Alistarh, Dan", "Dan Alistarh")
+        + QLORA.replace("inference.quantization", "nope")
+    )
+    path = folder / "references.yaml"
+    lines = [
+        f"{path}:6:5: warning author-format [frantar2023sparsegpt] author 'Dan Alistarh' is not"
+        " written as 'Family, Given'",
+        "    hint: write 'Alistarh, Dan'",
+        f"{path}:28:5: error unknown-tag [dettmers2023qlora] tag 'nope' is not a taxonomy node id",
+        "    hint: did you mean rope, moe, peft? `effllm taxonomy` lists the ids",
+    ]
+    out = _invoke(runner, ["validate", str(folder)], code=1)
+    assert out.splitlines() == [*lines, "✗ 2 entries in 2 files: 1 error, 1 warning"]
+    strict = _invoke(runner, ["validate", str(folder), "--strict"], code=1)
+    assert strict.splitlines() == [
+        lines[0].replace(": warning author-format", ": error author-format"),
+        *lines[1:],
+        "✗ 2 entries in 2 files: 1 error, 1 warning (--strict: warnings fail)",
+    ]
+    clean = make_catalog(SPARSEGPT)
+    assert _invoke(runner, ["validate", str(clean)]).splitlines() == [
+        "✓ 1 entries in 2 files: 0 errors, 0 warnings"
+    ]
+
+
+def test_import_text_report_exactly(
+    runner: CliRunner, make_catalog: MakeCatalog, tmp_path: Path
+) -> None:
+    """import's text report: imported, skipped and failed entries with their .bib line, then the
+    counts; a dry run says so."""
+    folder = make_catalog(FIXTURE_TEXT)
+    bib = tmp_path / "in.bib"
+    bib.write_text(
+        "@misc{a, title={Curriculum Learning}, author={Bengio, Yoshua}, year={2009}}\n"
+        "@misc{b, title={New Thing Here}, author={Doe, Jane}, year={2024}}\n"
+        "@misc{c, title={x}}\n",
+        encoding="utf-8",
+    )
+    args = ["import", str(bib), "--tag", "ptq", "-C", str(folder)]
+    dry = _invoke(runner, [*args, "--dry-run"], code=1)
+    assert dry.splitlines() == [
+        f"{bib}:2: would import b as doe2024new",
+        f"{bib}:1: skipped a: duplicate of bengio2009curriculum: near-identical title (100%)"
+        " and same year",
+        f"{bib}:3: failed c: required field 'authors' is missing",
+        "1 would import, 1 skipped, 1 failed (dry run: nothing written)",
+    ]
+    real = _invoke(runner, args, code=1)
+    assert real.splitlines()[0] == f"{bib}:2: imported b as doe2024new"
+    assert real.splitlines()[-1] == "1 imported, 1 skipped, 1 failed"
+
+
+def test_show_panel(runner: CliRunner, make_catalog: MakeCatalog) -> None:
+    """show: the title on top, the key below, people as 'Given Family', ids and links when
+    present, each tag with its node title and survey §, extra fields and the abstract."""
+    folder = make_catalog(FIXTURE_TEXT)
+    out = _invoke(runner, ["show", "hu2022lora", "-C", str(folder)])
+    rows = _cells(out)
+    assert rows[0][0].startswith("authors  Edward J. Hu; Yelong Shen; Phillip Wallis;")
+    assert [r[0].split()[0] for r in rows if r[0]] == [
+        "authors",
+        "year",
+        "venue",
+        "type",
+        "arxiv",
+        "url",
+        "code",
+        "added",
+        "tags",
+    ]
+    assert ["tags     training.tuning.peft.low-rank  (Low-Rank Adaptation, §6)"] in rows
+    assert "LoRA: Low-Rank Adaptation of Large Language Models" in out.splitlines()[0]
+    assert "hu2022lora" in out.splitlines()[-1]
+    other = _cells(_invoke(runner, ["show", "bengio2009curriculum", "-C", str(folder)]))
+    names = [r[0].split()[0] for r in other if r[0]]
+    assert names[-2:] == ["pages", "publisher"] and "arxiv" not in names and "doi" in names
+
+
+def test_taxonomy_tree(runner: CliRunner, make_catalog: MakeCatalog) -> None:
+    """taxonomy: the survey title at the root, each node's title, id, § (or 'ext') and count,
+    thin leaves flagged; a subtree starts at the chosen node."""
+    folder = make_catalog(FIXTURE_TEXT)
+    tree = _invoke(runner, ["taxonomy", "-C", str(folder)]).splitlines()
+    assert tree[0] == "The Efficiency Spectrum of LLMs (Ding et al., arXiv 2312.00678)"
+    assert tree[1:3] == [
+        "├── Budget Efficiency budget §3 1",
+        "│   └── Scaling Laws budget.scaling-laws §3 1 (thin)",
+    ]
+    sub = _invoke(runner, ["taxonomy", "ptq", "-C", str(folder)]).splitlines()
+    assert sub == [
+        "Post-Training Quantization inference.quantization.post-training ext 1",
+        "├── Weight-Only Quantization inference.quantization.post-training.weight-only ext 1 (thin)",
+        "└── Weight-Activation Quantization"
+        " inference.quantization.post-training.weight-activation ext 0 (thin)",
+    ]
+    bare = _invoke(runner, ["taxonomy", "ptq", "--no-counts", "-C", str(folder)]).splitlines()
+    assert bare[0] == "Post-Training Quantization inference.quantization.post-training ext"
+
+
+def test_dump_json_and_search_json(runner: CliRunner, make_catalog: MakeCatalog) -> None:
+    """JSON output is indented by two, keeps non-ASCII as is and ends with a newline; search JSON
+    carries the query, the total, the count and the results."""
+    import io
+    import json
+
+    from effllm_catalog.render import dump_json
+
+    buffer = io.StringIO()
+    dump_json({"a": ["é"]}, buffer)
+    assert buffer.getvalue() == '{\n  "a": [\n    "é"\n  ]\n}\n'
+    folder = make_catalog(FIXTURE_TEXT)
+    out = _invoke(runner, ["search", "louradour", "-f", "json", "-C", str(folder)])
+    doc = json.loads(out)
+    assert (doc["query"], doc["total"], doc["count"]) == ("louradour", 1, 1)
+    assert doc["results"][0]["authors"][1] == "Louradour, Jérôme"
+    assert "Jérôme" in out
