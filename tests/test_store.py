@@ -202,3 +202,167 @@ def test_batched_reading_of_many_entries(tmp_path: Path, monkeypatch: pytest.Mon
     with pytest.raises(LoadError) as info:
         store.iter_entries(path)
     assert (info.value.check, info.value.line) == ("duplicate-yaml-key", 42)
+
+
+@pytest.mark.parametrize(
+    ("data", "check", "line", "col", "message", "hint"),
+    [
+        (
+            "a: 1\n\tb: 2\n",
+            "yaml-syntax",
+            2,
+            1,
+            "YAML syntax error: found a tab character that violates indentation",
+            "YAML does not allow tabs for indentation; use spaces",
+        ),
+        (
+            "- a: [1, 2\n",
+            "yaml-syntax",
+            2,
+            1,
+            "YAML syntax error: did not find expected ',' or ']'",
+            "fix the YAML syntax at this position",
+        ),
+        (
+            "a: \x07\n",
+            "control-char",
+            1,
+            4,
+            "character U+0007 is not allowed in YAML",
+            "delete the invisible control character (often pasted from a PDF)",
+        ),
+        (
+            "a: 1\na: 2\n",
+            "duplicate-yaml-key",
+            2,
+            1,
+            "duplicate key 'a' (first defined on line 1); YAML would silently keep only the last"
+            " value",
+            "remove or merge one of the two",
+        ),
+        (
+            "a: &x 1\nb: *x\n",
+            "yaml-alias",
+            1,
+            4,
+            "YAML anchors and aliases are not allowed in catalog files",
+            "write each value out in full instead of using '&anchor' and '*alias'",
+        ),
+        (
+            "x: !!python/name:os.system\n",
+            "yaml-tag",
+            1,
+            4,
+            "YAML tag 'tag:yaml.org,2002:python/name:os.system' is not allowed in catalog files",
+            "remove the tag; catalog values are plain strings, numbers, lists and mappings",
+        ),
+        (
+            "a: 2026-13-45\n",
+            "yaml-value",
+            1,
+            4,
+            "YAML value '2026-13-45' cannot be read: month must be in 1..12",
+            "quote the value to keep it as text, or correct it",
+        ),
+        (
+            "? [a]\n: 1\n",
+            "yaml-value",
+            1,
+            3,
+            "YAML value error: found unhashable key",
+            "use plain strings, numbers, lists and mappings",
+        ),
+        (
+            b"ok: caf\xe9\n",
+            "encoding",
+            1,
+            8,
+            "byte 0xe9 is not valid UTF-8",
+            "save the file as UTF-8",
+        ),
+    ],
+)
+def test_load_errors_exactly(
+    tmp_path: Path, data: str | bytes, check: str, line: int, col: int, message: str, hint: str
+) -> None:
+    """Each refusal names its check, line and column, says what is wrong and how to fix it."""
+    with pytest.raises(LoadError) as info:
+        _load(tmp_path, data)
+    error = info.value
+    assert (error.check, error.line, error.col) == (check, line, col)
+    assert (error.message, error.hint) == (message, hint)
+    assert error.file == str(tmp_path / "f.yaml")
+
+
+def test_size_and_read_errors_exactly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Too-large and unreadable files, and a bad size setting, are explained with a fix."""
+    with pytest.raises(LoadError) as big:
+        _load(tmp_path, "a: 1\n" * 20, max_bytes=10)
+    assert big.value.message == "file is 100 bytes, more than the limit of 10"
+    assert big.value.hint == (
+        "split the catalog into files under references/, or raise the bound with"
+        " EFFLLM_MAX_BYTES=<bytes> (or --max-bytes)"
+    )
+    assert _load(tmp_path, "a: 1\n", max_bytes=5) == {"a": 1}  # exactly at the bound is fine
+    with pytest.raises(CatalogNotFoundError) as missing:
+        store.read_text(tmp_path / "missing.yaml")
+    assert missing.value.message == "cannot read file: No such file or directory"
+    assert missing.value.hint == "check the path and its permissions"
+    for blank in ("", "  "):
+        monkeypatch.setenv(store.ENV_MAX_BYTES, blank)
+        assert store.max_bytes_from_env() == store.DEFAULT_MAX_BYTES == 32 * 1024 * 1024
+    monkeypatch.setenv(store.ENV_MAX_BYTES, "10")
+    assert store.max_bytes_from_env() == 10
+    monkeypatch.setenv(store.ENV_MAX_BYTES, "lots")
+    with pytest.raises(LoadError) as bad:
+        store.max_bytes_from_env()
+    assert bad.value.message == "EFFLLM_MAX_BYTES='lots' is not a whole number of bytes"
+    assert bad.value.hint == "unset EFFLLM_MAX_BYTES or set it to e.g. 33554432"
+
+
+def test_catalog_location_errors_and_files(tmp_path: Path) -> None:
+    """A folder without taxonomy.yaml is refused with a hint; a reference file stands for its
+    folder; a catalog's files are references.yaml, then references/*.yaml sorted by name."""
+    with pytest.raises(CatalogNotFoundError) as info:
+        store.resolve_catalog_dir(tmp_path / "nowhere")
+    assert info.value.message == "no catalog here: taxonomy.yaml not found (from --catalog)"
+    assert info.value.hint == (
+        "point --catalog or $EFFLLM_CATALOG at a folder holding taxonomy.yaml and references.yaml"
+    )
+    (tmp_path / "taxonomy.yaml").write_text("nodes: []\n", encoding="utf-8")
+    (tmp_path / "references.yaml").write_text("[]\n", encoding="utf-8")
+    assert store.resolve_catalog_dir(tmp_path / "references.yaml") == tmp_path
+    more = tmp_path / "references"
+    more.mkdir()
+    for name in ("b.yaml", "a.yaml", "notes.txt"):
+        (more / name).write_text("[]\n", encoding="utf-8")
+    (more / "dir.yaml").mkdir()
+    assert store.catalog_files(tmp_path) == [
+        tmp_path / "references.yaml",
+        more / "a.yaml",
+        more / "b.yaml",
+    ]
+    (tmp_path / "references.yaml").unlink()
+    assert store.catalog_files(tmp_path) == [more / "a.yaml", more / "b.yaml"]
+
+
+def test_writing_details(tmp_path: Path) -> None:
+    """A new file is created readable by all (0644); a lock in a missing folder fails with a
+    located WriteError; the canonical dump writes [] for nothing, literal blocks for multi-line
+    text, long lines unwrapped and non-ASCII as is."""
+    from effllm_catalog.errors import WriteError
+
+    target = tmp_path / "new.yaml"
+    store.atomic_write(target, "x\n")
+    assert target.stat().st_mode & 0o777 == 0o644
+    with pytest.raises(WriteError) as info:  # noqa: SIM117  # entering the lock must fail
+        with store.file_lock(tmp_path / "nowhere" / "r.yaml"):
+            pass
+    assert info.value.message == "cannot write here: No such file or directory"
+    assert info.value.hint == "check that the folder exists and is writable"
+    assert info.value.file == str(tmp_path / "nowhere" / "r.yaml")
+    assert store.dump_entries([]) == "[]\n"
+    long = "é " + "x" * 200
+    assert store.dump_entries([{"key": "k", "abstract": "l1\nl2", "title": long}]) == (
+        f"- key: k\n  abstract: |-\n    l1\n    l2\n  title: {long}\n"
+    )
