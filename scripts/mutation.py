@@ -43,28 +43,12 @@ REPORT = ROOT / "docs" / "mutation-report.md"
 MODULES: dict[str, list[str]] = {
     "query": ["tests/test_query.py"],
     "index": ["tests/test_index.py", "tests/test_query.py"],
-    "render": [
-        "tests/test_render.py",
-        "tests/test_cli.py",
-        "tests/test_query.py",
-        "tests/test_edit.py",
-    ],
-    "edit": ["tests/test_edit.py", "tests/test_properties.py", "tests/test_crash.py"],
-    "importers/bibtex": ["tests/test_edit.py", "tests/test_export.py", "tests/test_properties.py"],
-    "export/*": ["tests/test_export.py", "tests/test_properties.py", "tests/test_hardening.py"],
-    "validate": [
-        "tests/test_cases.py",
-        "tests/test_cli.py",
-        "tests/test_hardening.py",
-        "tests/test_properties.py",
-    ],
-    "store": [
-        "tests/test_store.py",
-        "tests/test_crash.py",
-        "tests/test_hardening.py",
-        "tests/test_edit.py",
-        "tests/test_cases.py",
-    ],
+    "render": ["tests/test_render.py", "tests/test_cli.py"],
+    "edit": ["tests/test_edit.py", "tests/test_crash.py"],
+    "importers/bibtex": ["tests/test_edit.py", "tests/test_export.py"],
+    "export/*": ["tests/test_export.py", "tests/test_properties.py"],
+    "validate": ["tests/test_cases.py", "tests/test_cli.py", "tests/test_hardening.py"],
+    "store": ["tests/test_store.py", "tests/test_crash.py", "tests/test_hardening.py"],
 }
 EQUIVALENT = ROOT / "scripts" / "mutation_equivalent.yaml"
 MUTMUT = str(Path(sys.executable).with_name("mutmut"))

@@ -446,3 +446,27 @@ def test_import_without_any_tag_fails_that_entry(
         }
     ]
     assert (folder / "references.yaml").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("initial", "head"),
+    [
+        ("[]\n", "# yaml-language-server: $schema=../docs/schema/references.schema.json\n"),
+        ("# mine\n[]\n", "# mine\n"),
+        ("# mine\n\n[]  # empty for now\n", "# mine\n\n# empty for now\n"),
+    ],
+)
+def test_add_to_an_empty_catalog(
+    runner: CliRunner, make_catalog: MakeCatalog, initial: str, head: str
+) -> None:
+    """Adding to a catalog that is an empty list ('[]', maybe under comments) replaces the '[]'
+    (entries cannot follow it) and keeps the comments, or writes the schema header when there
+    are none; the result is a valid catalog holding the new entry."""
+    folder = make_catalog(initial)
+    result = runner.invoke(app, ["add", *LORA_ARGS, "--catalog", str(folder)])
+    assert result.exit_code == 0, result.output
+    text = (folder / "references.yaml").read_text(encoding="utf-8")
+    assert text.startswith(head + "- key: hu2022lora\n"), text
+    assert "[]" not in text
+    report = runner.invoke(app, ["validate", str(folder), "--format", "json"])
+    assert json.loads(report.stdout)["entries"] == 1

@@ -96,8 +96,14 @@ def find_duplicate(catalog: Catalog, ref: Reference) -> tuple[str, str] | None:
 def _append(target: Path, entries: Sequence[Reference]) -> None:
     """Append entries to ``target`` keeping every existing byte. Caller holds the lock."""
     old = target.read_bytes().decode("utf-8") if target.exists() else store.SCHEMA_HEADER
-    if old.strip() in ("", "[]"):
-        old = store.SCHEMA_HEADER if not old.lstrip().startswith("#") else old.replace("[]", "")
+    lines = old.splitlines(keepends=True)
+    body = [i for i, ln in enumerate(lines) if ln.strip() and not ln.lstrip().startswith("#")]
+    if not body or (len(body) == 1 and lines[body[0]].split("#", 1)[0].strip() == "[]"):
+        # An empty catalog ("[]", maybe among comments): entries cannot follow the "[]", so it
+        # goes; every comment stays, or the schema header is written when there are none.
+        for i in body:
+            lines[i] = lines[i].replace("[]", "", 1).lstrip()
+        old = "".join(lines) if "".join(lines).strip() else store.SCHEMA_HEADER
     text = store.dump_entries([r.to_data(mode="python") for r in entries])
     joined = old + ("" if old.endswith("\n") or not old else "\n") + text
     store.atomic_write(target, joined)
