@@ -262,3 +262,70 @@ def test_dump_json_and_search_json(runner: CliRunner, make_catalog: MakeCatalog)
     assert (doc["query"], doc["total"], doc["count"]) == ("louradour", 1, 1)
     assert doc["results"][0]["authors"][1] == "Louradour, Jérôme"
     assert "Jérôme" in out
+
+
+MINIMAL = (Path(__file__).parent / "cases" / "valid" / "minimal" / "references.yaml").read_text(
+    encoding="utf-8"
+)
+
+
+def test_show_panel_every_row(runner: CliRunner, make_catalog: MakeCatalog) -> None:
+    """show lists every field that is set, in order: people, year, venue, type, ids and links,
+    tags (one per line, with title and §), metrics and sources one per line, extra fields,
+    abstract and notes."""
+    from .conftest import QLORA
+
+    folder = make_catalog(
+        MINIMAL
+        + QLORA.replace(
+            "- inference.quantization", "- inference.quantization.post-training.weight-only"
+        )
+    )
+    rows = _cells(_invoke(runner, ["show", "frantar2023sparsegpt", "-C", str(folder)]))
+    assert [r[0] for r in rows] == [
+        "authors    Elias Frantar; Dan Alistarh",
+        "year       2023",
+        "venue      ICML",
+        "type       inproceedings",
+        "arxiv      2301.00774",
+        "doi        10.48550/arXiv.2301.00774",
+        "url        https://arxiv.org/abs/2301.00774",
+        "code       https://github.com/IST-DASLab/sparsegpt",
+        "added      2026-11-29",
+        "tags       inference.pruning.unstructured  (Unstructured and Semi-Structured Pruning, §7)",
+        "metrics    memory",
+        "latency",
+        "sources    list:horseee/Awesome-Efficient-LLM",
+        "pages      10323--10337",
+        "publisher  PMLR",
+        "abstract   We show for the first time that large-scale GPT models can be pruned to at least"
+        " 50% sparsity in one",
+        "shot.",
+        "notes      Uses {braces} correctly.",
+    ]
+    tags = [r[0] for r in _cells(_invoke(runner, ["show", "dettmers2023qlora", "-C", str(folder)]))]
+    assert tags[-2:] == [
+        "tags     training.tuning.peft.low-rank  (Low-Rank Adaptation, §6)",
+        "inference.quantization.post-training.weight-only  (Weight-Only Quantization, §7)",
+    ]
+
+
+def test_stats_by_venue_scales_bars(runner: CliRunner, make_catalog: MakeCatalog) -> None:
+    """stats --by venue: a header row, venues most frequent first, bars relative to the top."""
+    from .conftest import QLORA
+
+    second = QLORA.replace("dettmers2023qlora", "other2023qlora").replace(
+        "2305.14314", "2305.14315"
+    )
+    folder = make_catalog(MINIMAL + QLORA + second)
+    out = _invoke(runner, ["stats", "--by", "venue", "-C", str(folder)])
+    header = next(line for line in out.splitlines() if line.startswith("┃"))
+    assert [c.strip() for c in header.strip("┃").split("┃")] == ["venue", "papers", ""]
+    assert _cells(out) == [["NeurIPS", "2", "█" * 24], ["ICML", "1", "█" * 12]]
+
+
+def test_search_keys_format(runner: CliRunner, make_catalog: MakeCatalog) -> None:
+    """--format keys prints one key per line and nothing else."""
+    folder = make_catalog(FIXTURE_TEXT)
+    out = _invoke(runner, ["search", "--sort", "year", "-n", "2", "-f", "keys", "-C", str(folder)])
+    assert out == "hostile2024input\nfedus2022switch\n"
