@@ -329,3 +329,36 @@ def test_search_keys_format(runner: CliRunner, make_catalog: MakeCatalog) -> Non
     folder = make_catalog(FIXTURE_TEXT)
     out = _invoke(runner, ["search", "--sort", "year", "-n", "2", "-f", "keys", "-C", str(folder)])
     assert out == "hostile2024input\nfedus2022switch\n"
+
+
+GOLDEN = Path(__file__).parent / "golden"
+
+#: Terminal outputs pinned byte for byte (layout, alignment, padding, truncation), on the golden
+#: fixture catalog: name -> (terminal width, arguments).
+SCREENS: dict[str, tuple[int, list[str]]] = {
+    "search-wide": (120, ["search", "--sort", "year"]),
+    "search-narrow": (80, ["search", "--sort", "title", "-n", "3"]),
+    "stats-year": (120, ["stats"]),
+    "stats-venue": (80, ["stats", "--by", "venue"]),
+    "show": (100, ["show", "hu2022lora"]),
+    "taxonomy": (100, ["taxonomy", "training"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCREENS))
+def test_screens_match_golden(
+    name: str, runner: CliRunner, make_catalog: MakeCatalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What people read in a terminal is byte-identical to its reviewed golden file (rewritten
+    only with UPDATE_GOLDEN=1): column order, alignment, widths, wrapping and footers."""
+    import os
+
+    width, args = SCREENS[name]
+    monkeypatch.setenv("COLUMNS", str(width))
+    folder = make_catalog(FIXTURE_TEXT)
+    out = _invoke(runner, [*args, "-C", str(folder)])
+    golden = GOLDEN / f"screen.{name}.txt"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        golden.write_text(out, encoding="utf-8")
+    assert golden.is_file(), f"missing {golden}; run with UPDATE_GOLDEN=1 and review it"
+    assert out == golden.read_text(encoding="utf-8")
