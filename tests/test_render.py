@@ -362,3 +362,37 @@ def test_screens_match_golden(
         golden.write_text(out, encoding="utf-8")
     assert golden.is_file(), f"missing {golden}; run with UPDATE_GOLDEN=1 and review it"
     assert out == golden.read_text(encoding="utf-8")
+
+
+def test_errors_go_to_stderr_exactly(
+    runner: CliRunner, make_catalog: MakeCatalog, tmp_path: Path
+) -> None:
+    """Errors print `error: <where>: <message>` and an indented hint on stderr, nothing on
+    stdout; an error without a file has no location part."""
+    missing = runner.invoke(app, ["validate", str(tmp_path / "missing")])
+    assert missing.exit_code == 2
+    assert missing.stdout == ""
+    assert (
+        missing.stderr
+        == f"error: {tmp_path / 'missing'}: no such file or folder\n  hint: check the path\n"
+    )
+    folder = make_catalog(FIXTURE_TEXT)
+    unknown = runner.invoke(app, ["show", "nokey", "-C", str(folder)])
+    assert unknown.exit_code == 1 and unknown.stdout == ""
+    assert unknown.stderr == (
+        "error: no entry with key 'nokey'\n  hint: `effllm search --format keys` lists keys\n"
+    )
+
+
+def test_text_report_for_a_finding_without_key(
+    runner: CliRunner, make_catalog: MakeCatalog
+) -> None:
+    """A finding that belongs to no entry (a YAML error) is printed without a key."""
+    folder = make_catalog("- key: [\n")
+    out = _invoke(runner, ["validate", str(folder)], code=1)
+    assert out.splitlines() == [
+        f"{folder / 'references.yaml'}:2:1: error yaml-syntax YAML syntax error: did not find"
+        " expected node content",
+        "    hint: fix the YAML syntax at this position",
+        "✗ 0 entries in 2 files: 1 error, 0 warnings",
+    ]
