@@ -470,3 +470,104 @@ def test_add_to_an_empty_catalog(
     assert "[]" not in text
     report = runner.invoke(app, ["validate", str(folder), "--format", "json"])
     assert json.loads(report.stdout)["entries"] == 1
+
+
+# --------------------------------------------------------------------------- fmt details
+
+
+def test_fmt_keeps_the_header_as_written() -> None:
+    """Leading comments (indented ones too) and blank lines are kept verbatim, with the blank
+    lines before the first entry collapsed; a file without a header gets the schema header."""
+    from effllm_catalog.store import SCHEMA_HEADER
+
+    text = canonical_text("  # indented\n\n# two  \n\n" + QLORA + SPARSEGPT, "x")
+    assert text.startswith("  # indented\n\n# two  \n- key: dettmers2023qlora\n")
+    assert canonical_text(SPARSEGPT, "x").startswith(SCHEMA_HEADER + "- key: frantar2023sparsegpt")
+
+
+def test_fmt_orders_odd_entries_last() -> None:
+    """Entries with a string key come first, by key; anything else follows in file order."""
+    assert canonical_text("- 1\n- key: b\n  year: 1\n- {x: 1}\n- key: a\n", "x").endswith(
+        "- key: a\n- key: b\n  year: 1\n- 1\n- x: 1\n"
+    )
+
+
+def test_fmt_refusals_exactly() -> None:
+    """fmt refuses a non-list file and a file with comments among the entries, naming the file,
+    the line of the first comment (counting a leading blank line) and how many more there are."""
+    from effllm_catalog.errors import CatalogError, LoadError
+
+    with pytest.raises(LoadError) as shape:
+        canonical_text("key: v\n", "f.yaml")
+    assert (shape.value.file, shape.value.line, shape.value.check) == (
+        "f.yaml",
+        1,
+        "top-level-shape",
+    )
+    assert shape.value.message == "expected a list of entries at the top level"
+    assert shape.value.hint == "run `effllm validate` for details"
+    text = "\n" + SPARSEGPT.replace("year: 2023", "year: 2023  # a") + "# b\n# c\n" + QLORA
+    with pytest.raises(CatalogError) as many:
+        canonical_text(text, "f.yaml")
+    assert (many.value.file, many.value.line, many.value.check) == ("f.yaml", 8, "fmt-comment")
+    assert many.value.message == "fmt would drop the comment on line 8 (and 2 more)"
+    assert many.value.hint == (
+        "move the comment into the entry's 'notes' field or to the top of the file"
+    )
+    with pytest.raises(CatalogError) as one:
+        canonical_text(SPARSEGPT + "# b\n" + QLORA, "f.yaml")
+    assert one.value.message == "fmt would drop the comment on line 14"
+
+
+def test_format_catalog_library(make_catalog: MakeCatalog) -> None:
+    """format_catalog rewrites by default (check=False), takes folders and single files, skips
+    taxonomy.yaml, and returns per file whether it changed with a unified diff."""
+    from effllm_catalog.edit import format_catalog
+
+    folder = make_catalog(SPARSEGPT + QLORA)
+    (folder / "references").mkdir()
+    extra = folder / "references" / "more.yaml"
+    extra.write_text(QLORA.replace("dettmers2023qlora", "zz2023x"), encoding="utf-8")
+    checked = format_catalog(
+        check=True, paths=[folder / "references.yaml", folder / "taxonomy.yaml"]
+    )
+    assert [(r.file, r.changed) for r in checked] == [(folder / "references.yaml", True)]
+    path = folder / "references.yaml"
+    assert checked[0].diff.startswith(f"--- {path} (current)\n+++ {path} (formatted)\n@@ ")
+    assert "\n+# yaml-language-server: $schema=" in checked[0].diff
+    done = format_catalog(paths=[folder])
+    assert [(r.file, r.changed) for r in done] == [(path, True), (extra, True)]
+    assert path.read_text(encoding="utf-8").startswith("# yaml-language-server")
+    assert [r.changed for r in format_catalog(paths=[folder])] == [False, False]
+
+
+def test_import_report_for_unparsable_and_empty_files(
+    make_catalog: MakeCatalog, tmp_path: Path
+) -> None:
+    """import_bibtex reports broken blocks as failed with their line, and an empty file as one
+    failure on line 1; the report names the file; a real (not dry) run writes what it can."""
+    from effllm_catalog.edit import import_bibtex
+
+    folder = make_catalog()
+    empty = tmp_path / "empty.bib"
+    empty.write_text("% nothing here\n", encoding="utf-8")
+    report = import_bibtex(empty, folder, tags=["ptq"])
+    assert report.to_dict() == {
+        "file": str(empty),
+        "written": False,
+        "imported": [],
+        "skipped": [],
+        "failed": [{"line": 1, "bib_key": "?", "problem": "no BibTeX entries found in this file"}],
+    }
+    mixed = tmp_path / "mixed.bib"
+    mixed.write_text(
+        "@misc{ok, title={A Fine New Paper}, author={Doe, Jane}, year={2024}}\n\n"
+        "@article{broken, title={x}\n",
+        encoding="utf-8",
+    )
+    report = import_bibtex(mixed, folder, tags=["ptq"], today="2026-01-02")
+    assert report.written is True
+    assert [(line, key) for line, key, _ in report.imported] == [(1, "ok")]
+    assert [(line, key) for line, key, _ in report.failed] == [(3, "?")]
+    assert report.failed[0][2].startswith("not parsable BibTeX: ")
+    assert "added: 2026-01-02" in (folder / "references.yaml").read_text(encoding="utf-8")
