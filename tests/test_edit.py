@@ -497,6 +497,9 @@ def test_fmt_refusals_exactly() -> None:
     the line of the first comment (counting a leading blank line) and how many more there are."""
     from effllm_catalog.errors import CatalogError, LoadError
 
+    with pytest.raises(LoadError) as syntax:
+        canonical_text("- a: [\n", "f.yaml")
+    assert (syntax.value.file, syntax.value.check) == ("f.yaml", "yaml-syntax")
     with pytest.raises(LoadError) as shape:
         canonical_text("key: v\n", "f.yaml")
     assert (shape.value.file, shape.value.line, shape.value.check) == (
