@@ -230,3 +230,135 @@ def test_names_holding_and_in_any_case_survive_bibtex(authors: list[str]) -> Non
         parsed = parse_bibtex(EXPORTERS[fmt]([row]))
         assert parsed.failed == []
         assert parsed.drafts[0].data["authors"] == authors, fmt
+
+
+def test_bibtex_import_mapping() -> None:
+    """How BibTeX fields become catalog fields: entry types mapped (unknown ones to misc), names
+    split with von and Jr parts and braced corporate names kept whole, year from year or date
+    (kept as text when it is not one, for validation to report), venue from booktitle, journal or
+    journaltitle or a non-arXiv howpublished, arXiv ids from eprint (arXiv prefix or none) or
+    found in venue/howpublished/note text, DOI and URL prefixes stripped, unmapped fields kept
+    in extra, a bare 'arXiv: id' note dropped, LaTeX decoded and whitespace collapsed."""
+    from effllm_catalog.importers.bibtex import parse_bibtex
+
+    text = (Path(__file__).parent / "fixtures" / "import" / "mapping.bib").read_text("utf-8")
+    parsed = parse_bibtex(text)
+    assert parsed.failed == []
+    got = {d.source_key: (d.line, d.data) for d in parsed.drafts}
+    assert got == {
+        "c1": (
+            1,
+            {
+                "type": "inproceedings",
+                "title": "A GPU Paper",
+                "authors": ["van der Berg, Jan", "Smith, John, Jr.", "OpenAI Team"],
+                "year": 2023,
+                "venue": "Proc. of NeurIPS",
+                "arxiv": "2301.00001",
+                "doi": "10.1000/ABC",
+                "url": "https://arxiv.org/abs/2301.00001",
+                "extra": {"pages": "1--10"},
+            },
+        ),
+        "o1": (
+            2,
+            {
+                "type": "misc",
+                "title": "Preprint Only",
+                "authors": ["Doe, Jane"],
+                "year": 2024,
+                "venue": "arXiv",
+                "arxiv": "2401.00002v2",
+                "url": "https://arxiv.org/abs/2401.00002v2",
+                "code": "https://github.com/x/y",
+                "abstract": "We do things.",
+            },
+        ),
+        "a1": (
+            3,
+            {
+                "type": "article",
+                "title": "Journal Paper",
+                "authors": ["Roe, R."],
+                "year": "n.d.",
+                "venue": "Journal of Things",
+                "doi": "10.2000/xyz",
+                "url": "https://example.org/p",
+            },
+        ),
+        "m1": (
+            4,
+            {
+                "type": "misc",
+                "title": "Hidden Preprint",
+                "authors": ["Poe, P."],
+                "year": 2022,
+                "venue": "arXiv",
+                "arxiv": "2201.00003",
+                "url": "https://arxiv.org/abs/2201.00003",
+            },
+        ),
+        "m2": (
+            5,
+            {
+                "type": "misc",
+                "title": "Blog Post",
+                "authors": ["Zoe, Z."],
+                "year": 2021,
+                "venue": "A Blog",
+            },
+        ),
+        "t1": (
+            6,
+            {
+                "type": "phdthesis",
+                "title": "Thesis & More",
+                "authors": ["Moe, M."],
+                "year": 2019,
+                "extra": {"school": "MIT", "keywords": "ptq"},
+            },
+        ),
+        "u1": (
+            7,
+            {
+                "type": "misc",
+                "title": "Odd",
+                "authors": ["Noe, N."],
+                "year": 2018,
+                "venue": "arXiv",
+                "arxiv": "1801.00004",
+                "url": "https://arxiv.org/abs/1801.00004",
+            },
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    ("kind", "mapped"),
+    [
+        ("article", "article"),
+        ("inproceedings", "inproceedings"),
+        ("conference", "inproceedings"),
+        ("proceedings", "inproceedings"),
+        ("misc", "misc"),
+        ("online", "misc"),
+        ("electronic", "misc"),
+        ("preprint", "misc"),
+        ("unpublished", "misc"),
+        ("techreport", "techreport"),
+        ("report", "techreport"),
+        ("book", "book"),
+        ("incollection", "incollection"),
+        ("inbook", "incollection"),
+        ("phdthesis", "phdthesis"),
+        ("mastersthesis", "mastersthesis"),
+        ("thesis", "phdthesis"),
+        ("Article", "article"),
+    ],
+)
+def test_bibtex_entry_types(kind: str, mapped: str) -> None:
+    """Every BibTeX/biblatex entry type maps onto one the catalog uses, in any letter case."""
+    from effllm_catalog.importers.bibtex import parse_bibtex
+
+    parsed = parse_bibtex(f"@{kind}{{k, title={{T}}, author={{A, B}}, year={{2020}}}}\n")
+    assert parsed.drafts[0].data["type"] == mapped
