@@ -362,3 +362,49 @@ def test_bibtex_entry_types(kind: str, mapped: str) -> None:
 
     parsed = parse_bibtex(f"@{kind}{{k, title={{T}}, author={{A, B}}, year={{2020}}}}\n")
     assert parsed.drafts[0].data["type"] == mapped
+
+
+#: Entries that take every branch of the BibTeX type mapping: reports and theses with and without
+#: their required institution/school, books and collections with a publisher, preprints and
+#: journal papers with arXiv ids, and extra fields that must never be copied (crossref).
+TYPE_ROWS = [
+    {"key": k, "title": "T", "authors": ["A, B"], "year": 2020, "tags": ["inference"], **extra}
+    for k, extra in [
+        ("t1", {"type": "techreport", "venue": "TR", "extra": {"institution": "MIT"}}),
+        ("t2", {"type": "techreport", "venue": "TR"}),
+        ("p1", {"type": "phdthesis", "extra": {"school": "MIT"}}),
+        ("p2", {"type": "mastersthesis", "venue": "Uni"}),
+        ("b1", {"type": "book", "venue": "V", "extra": {"publisher": "P"}}),
+        ("i1", {"type": "incollection", "venue": "Coll", "extra": {"publisher": "P"}}),
+        (
+            "i2",
+            {
+                "type": "incollection",
+                "venue": "Coll",
+                "extra": {"publisher": "P", "booktitle": "BT"},
+            },
+        ),
+        (
+            "x1",
+            {
+                "type": "inproceedings",
+                "venue": "arXiv",
+                "arxiv": "2001.00001",
+                "extra": {"primaryClass": "cs.CL", "crossref": "bad", "Pages": "1--2"},
+            },
+        ),
+        ("x2", {"type": "article", "venue": "J", "arxiv": "2001.00002", "doi": "10.1/x"}),
+        ("x3", {"type": "misc", "url": "https://example.org/x"}),
+    ]
+]
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "biblatex", "csl-json"])
+def test_entry_types_golden(fmt: str) -> None:
+    """Every entry-type branch of the exporters, byte-identical to its reviewed golden file."""
+    out = EXPORTERS[fmt](TYPE_ROWS)
+    golden = GOLDEN / f"types.{fmt}.{SUFFIX[fmt]}"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        golden.write_text(out, encoding="utf-8")
+    assert golden.is_file(), f"missing {golden}; run with UPDATE_GOLDEN=1 and review it"
+    assert out == golden.read_text(encoding="utf-8")
