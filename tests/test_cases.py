@@ -63,3 +63,36 @@ def test_every_invalid_case_has_expectations() -> None:
     for case in _folders("invalid"):
         assert (case / "expected.yaml").is_file(), case
         assert (case / "references.yaml").is_file(), case
+
+
+FINDINGS = Path(__file__).parent / "fixtures" / "findings"
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.mark.parametrize("name", ["references", "taxonomy"])
+def test_findings_golden(name: str, tmp_path: Path, runner: CliRunner) -> None:
+    """Every check's findings, exactly: check id, severity, line, column, key, message and hint
+    (byte-identical to the reviewed golden file; UPDATE_GOLDEN=1 rewrites it). Every finding
+    says how to fix it."""
+    import datetime as dt
+    import os
+
+    folder = tmp_path / name
+    if name == "references":
+        folder.mkdir()
+        shutil.copy(FINDINGS / "references.yaml", folder)
+        shutil.copy(BUNDLED / "taxonomy.yaml", folder)
+    else:
+        shutil.copytree(FINDINGS / "taxonomy", folder)
+    result = runner.invoke(app, ["validate", str(folder), "--format", "json"])
+    assert result.exit_code == 1
+    issues = json.loads(result.stdout)["issues"]
+    assert all(issue["hint"] for issue in issues), issues
+    text = json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    text = text.replace(str(folder), "<catalog>")
+    text = text.replace(f"(1950..{dt.date.today().year + 1})", "(1950..<next year>)")
+    golden = GOLDEN / f"validate.{name}.json"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        golden.write_text(text, encoding="utf-8")
+    assert golden.is_file(), f"missing {golden}; run with UPDATE_GOLDEN=1 and review it"
+    assert text == golden.read_text(encoding="utf-8")

@@ -364,7 +364,7 @@ def check_taxonomy(ctx: Context) -> Iterator[Issue]:
                 index,
                 ("parent",),
                 f"parent '{node.parent}' of '{node.id}' does not exist",
-                f"did you mean {', '.join(close)}?" if close else None,
+                f"did you mean {', '.join(close)}?" if close else "name an existing node id",
             )
         elif node.id.rsplit(".", 1)[0] != node.parent:
             yield ctx.taxonomy_issue(
