@@ -201,3 +201,33 @@ def test_version(runner: CliRunner) -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0
     assert __version__ in result.stdout
+
+
+def test_validate_paths_grouping(runner: CliRunner, make_catalog: MakeCatalog) -> None:
+    """Files are validated against the taxonomy of the catalog they lie in (references/*.yaml
+    included) and checked across each other; a file inside a folder that is validated whole is
+    not counted twice; naming taxonomy.yaml validates its folder."""
+    folder = make_catalog()
+    (folder / "references").mkdir()
+    more = folder / "references" / "more.yaml"
+    more.write_text(SPARSEGPT, encoding="utf-8")
+
+    def run(*paths: Path) -> dict[str, object]:
+        result = runner.invoke(app, ["validate", *map(str, paths), "--format", "json"])
+        doc: dict[str, object] = json.loads(result.stdout)
+        assert result.exit_code == (0 if doc["ok"] else 1)
+        return doc
+
+    both = run(folder / "references.yaml", more)
+    assert both["entries"] == 3
+    assert {i["check"] for i in both["issues"]} >= {"duplicate-key"}  # type: ignore[attr-defined]
+    alone = run(more)
+    assert (alone["entries"], alone["ok"]) == (1, True)
+    whole = run(folder, folder / "references.yaml")
+    assert whole["entries"] == 3
+    assert whole["files"] == [
+        str(folder / "taxonomy.yaml"),
+        str(folder / "references.yaml"),
+        str(more),
+    ]
+    assert run(folder / "taxonomy.yaml")["entries"] == 3
