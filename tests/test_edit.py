@@ -574,3 +574,78 @@ def test_import_report_for_unparsable_and_empty_files(
     assert [(line, key) for line, key, _ in report.failed] == [(3, "?")]
     assert report.failed[0][2].startswith("not parsable BibTeX: ")
     assert "added: 2026-01-02" in (folder / "references.yaml").read_text(encoding="utf-8")
+
+
+def test_add_entry_library(make_catalog: MakeCatalog) -> None:
+    """add_entry writes unless dry_run, stamps the given day (or today) as 'added', and refuses
+    duplicates and entries that would break a check with located, explained errors."""
+    import datetime as dt
+
+    from effllm_catalog.edit import add_entry
+    from effllm_catalog.errors import CatalogError
+
+    folder = make_catalog()
+    target = folder / "references.yaml"
+    before = target.read_bytes()
+    data = {
+        "type": "misc",
+        "title": "A Brand New Paper",
+        "authors": ["Doe, Jane"],
+        "year": 2024,
+        "venue": "arXiv",
+        "arxiv": "2401.00005",
+        "tags": ["inference"],
+    }
+    dry = add_entry(dict(data), folder, dry_run=True)
+    assert (dry.written, dry.file, dry.reference.key) == (False, target, "doe2024brand")
+    assert dry.reference.added == dt.date.today()
+    assert target.read_bytes() == before
+    done = add_entry(dict(data), folder, today="2026-01-02")
+    assert (done.written, done.file) == (True, target)
+    assert target.read_text(encoding="utf-8").endswith("  added: 2026-01-02\n")
+    with pytest.raises(CatalogError) as dup:
+        add_entry({**data, "title": "Another Title Entirely"}, folder)
+    assert (
+        dup.value.message
+        == "this paper is already in the catalog as 'doe2024brand' (same arXiv id)"
+    )
+    assert (dup.value.hint, dup.value.check) == ("see `effllm show doe2024brand`", "duplicate")
+    with pytest.raises(CatalogError) as early:
+        add_entry({**data, "arxiv": "2402.00006", "year": 2020, "title": "Too Early"}, folder)
+    assert early.value.check == "year-before-arxiv"
+    assert early.value.file == str(target)
+    assert early.value.message == "year 2020 is before the arXiv id 2402.00006 (2024)"
+    assert early.value.hint == "the paper cannot predate its preprint; use 2024 or later"
+
+
+def test_import_goes_on_after_failures(
+    runner: CliRunner, make_catalog: MakeCatalog, tmp_path: Path
+) -> None:
+    """Entries that fail (a missing field, a failed check) are reported with their line and the
+    import goes on; colliding keys get suffixes; each entry records its source."""
+    folder = make_catalog()
+    bib = _bib(
+        tmp_path,
+        "@misc{bad1, title={No Authors Here}, year={2024}}\n"
+        "@misc{early, title={Too Early For Its Id}, author={Doe, Jane}, year={2020},"
+        " eprint={2401.00003}, archivePrefix={arXiv}}\n"
+        "@misc{g1, title={Same Key Maker One}, author={Doe, Jane}, year={2024}}\n"
+        "@misc{g2, title={Same Key Maker Two}, author={Doe, Jane}, year={2024}}\n",
+    )
+    code, report = _import_json(runner, folder, bib, "--tag", "ptq")
+    assert code == 1
+    assert [(r["line"], r["bib_key"], r["key"]) for r in report["imported"]] == [
+        (3, "g1", "doe2024same"),
+        (4, "g2", "doe2024samea"),
+    ]
+    assert report["failed"] == [
+        {"line": 1, "bib_key": "bad1", "problem": "required field 'authors' is missing"},
+        {
+            "line": 2,
+            "bib_key": "early",
+            "problem": "year 2020 is before the arXiv id 2401.00003 (2024)",
+        },
+    ]
+    entries = yaml.safe_load((folder / "references.yaml").read_text(encoding="utf-8"))
+    assert entries[-2]["sources"] == ["bibtex:in.bib:g1"]
+    assert entries[-1]["sources"] == ["bibtex:in.bib:g2"]
