@@ -366,3 +366,21 @@ def test_writing_details(tmp_path: Path) -> None:
     assert store.dump_entries([{"key": "k", "abstract": "l1\nl2", "title": long}]) == (
         f"- key: k\n  abstract: |-\n    l1\n    l2\n  title: {long}\n"
     )
+
+
+def test_locator_edges(tmp_path: Path) -> None:
+    """The locator matches numeric keys by their text, stops at the deepest existing step (an
+    index past the end, a path through a scalar), and falls back to 1:1 for unreadable or
+    unparsable files."""
+    path = tmp_path / "f.yaml"
+    path.write_text("- key: a\n  1: one\n  tags:\n  - x\n- key: b\n", encoding="utf-8")
+    loc = store.Locator()
+    assert loc.locate(str(path), (0, 1)) == (2, 6)
+    assert loc.locate(str(path), (0, 1), key=True) == (2, 3)
+    assert loc.locate(str(path), (7,)) == (1, 1)
+    assert loc.locate(str(path), (0, "tags", 5)) == (4, 3)
+    assert loc.locate(str(path), (0, "key", "deeper")) == (1, 8)
+    assert loc.locate(str(tmp_path / "missing.yaml"), (0,)) == (1, 1)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("- key: [\n", encoding="utf-8")
+    assert store.Locator().locate(str(broken), (0, "key")) == (1, 1)
