@@ -454,6 +454,8 @@ def test_import_without_any_tag_fails_that_entry(
         ("[]\n", "# yaml-language-server: $schema=../docs/schema/references.schema.json\n"),
         ("# mine\n[]\n", "# mine\n"),
         ("# mine\n\n[]  # empty for now\n", "# mine\n\n# empty for now\n"),
+        ("  # indented\n[]\n", "  # indented\n"),
+        ("\n[]\n", "# yaml-language-server: $schema=../docs/schema/references.schema.json\n"),
     ],
 )
 def test_add_to_an_empty_catalog(
@@ -649,3 +651,15 @@ def test_import_goes_on_after_failures(
     entries = yaml.safe_load((folder / "references.yaml").read_text(encoding="utf-8"))
     assert entries[-2]["sources"] == ["bibtex:in.bib:g1"]
     assert entries[-1]["sources"] == ["bibtex:in.bib:g2"]
+
+
+def test_add_after_a_last_line_without_newline(
+    runner: CliRunner, make_catalog: MakeCatalog
+) -> None:
+    """A file whose last line has no newline gets one before the new entry."""
+    original = (SPARSEGPT + QLORA).rstrip("\n")
+    folder = make_catalog(original)
+    result = runner.invoke(app, ["add", *LORA_ARGS, "--catalog", str(folder)])
+    assert result.exit_code == 0, result.output
+    text = (folder / "references.yaml").read_text(encoding="utf-8")
+    assert text.startswith(original + "\n- key: hu2022lora\n")
