@@ -345,19 +345,30 @@ SCREENS: dict[str, tuple[int, list[str]]] = {
 }
 
 
+@pytest.mark.parametrize("colour", [False, True], ids=["plain", "colour"])
 @pytest.mark.parametrize("name", sorted(SCREENS))
 def test_screens_match_golden(
-    name: str, runner: CliRunner, make_catalog: MakeCatalog, monkeypatch: pytest.MonkeyPatch
+    name: str,
+    colour: bool,
+    runner: CliRunner,
+    make_catalog: MakeCatalog,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """What people read in a terminal is byte-identical to its reviewed golden file (rewritten
-    only with UPDATE_GOLDEN=1): column order, alignment, widths, wrapping and footers."""
+    only with UPDATE_GOLDEN=1): column order, alignment, widths, wrapping and footers, and with
+    colours forced (FORCE_COLOR, 256 colours) the styles too."""
     import os
 
     width, args = SCREENS[name]
     monkeypatch.setenv("COLUMNS", str(width))
+    if colour:
+        monkeypatch.delenv("NO_COLOR")
+        monkeypatch.setenv("FORCE_COLOR", "1")
+        monkeypatch.setenv("TERM", "xterm-256color")
+        monkeypatch.delenv("COLORTERM", raising=False)
     folder = make_catalog(FIXTURE_TEXT)
     out = _invoke(runner, [*args, "-C", str(folder)])
-    golden = GOLDEN / f"screen.{name}.txt"
+    golden = GOLDEN / f"screen.{name}{'.colour' if colour else ''}.txt"
     if os.environ.get("UPDATE_GOLDEN") == "1":
         golden.write_text(out, encoding="utf-8")
     assert golden.is_file(), f"missing {golden}; run with UPDATE_GOLDEN=1 and review it"
