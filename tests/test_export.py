@@ -408,3 +408,39 @@ def test_entry_types_golden(fmt: str) -> None:
         golden.write_text(out, encoding="utf-8")
     assert golden.is_file(), f"missing {golden}; run with UPDATE_GOLDEN=1 and review it"
     assert out == golden.read_text(encoding="utf-8")
+
+
+def test_bibtex_import_edges(caplog: pytest.LogCaptureFixture) -> None:
+    """arXiv ids are found in URLs and in an eprint without a prefix, but not in an eprint of
+    another archive; a journal named 'ArXiv ...' is the venue arXiv; a 'DOI:' prefix goes in any
+    case; a note that is not an arXiv id is kept; a missing year stays missing; broken blocks are
+    reported with their line, and bibtexparser logs nothing."""
+    import logging
+
+    from effllm_catalog.importers.bibtex import parse_bibtex
+
+    caplog.set_level(logging.DEBUG)
+    parsed = parse_bibtex(
+        "@misc{a, title={T}, author={A, B}, note={Oral talk},"
+        " url={https://arxiv.org/abs/2301.00007}}\n"
+        "@article{b, title={T}, author={A, B}, journal={ArXiv e-prints}, year={2020},"
+        " doi={DOI:10.1000/x}}\n"
+        "@misc{c, title={T}, author={A, B}, year={2020}, eprinttype={pubmed}, eprint={12345}}\n"
+        "@misc{d, title={T}, author={A, B}, year={2020}, eprint={2301.00008}}\n"
+        "\n@article{broken, title={x}\n"
+    )
+    got = {d.source_key: d.data for d in parsed.drafts}
+    assert got["a"] == {
+        "type": "misc",
+        "title": "T",
+        "authors": ["A, B"],
+        "venue": "arXiv",
+        "arxiv": "2301.00007",
+        "url": "https://arxiv.org/abs/2301.00007",
+        "extra": {"note": "Oral talk"},
+    }
+    assert (got["b"]["venue"], got["b"]["doi"]) == ("arXiv", "10.1000/x")
+    assert "arxiv" not in got["c"] and "venue" not in got["c"]
+    assert (got["d"]["arxiv"], got["d"]["venue"]) == ("2301.00008", "arXiv")
+    assert parsed.failed == [(6, "could not be parsed")]
+    assert not [r for r in caplog.records if r.name.startswith("bibtexparser")]
