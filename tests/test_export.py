@@ -444,3 +444,86 @@ def test_bibtex_import_edges(caplog: pytest.LogCaptureFixture) -> None:
     assert (got["d"]["arxiv"], got["d"]["venue"]) == ("2301.00008", "arXiv")
     assert parsed.failed == [(6, "could not be parsed")]
     assert not [r for r in caplog.records if r.name.startswith("bibtexparser")]
+
+
+def test_csv_and_json_details() -> None:
+    """CSV: formula-looking cells (=, +, -, @, tab, CR) are defused with a quote, lists are
+    joined with ';', lines end in LF. JSON: dates as ISO text, non-ASCII kept."""
+    import datetime as dt
+
+    row = {
+        "key": "k",
+        "type": "misc",
+        "title": "T",
+        "authors": ["Ñandú, A"],
+        "year": 2020,
+        "tags": ["inference", "data"],
+        "metrics": ["memory", "latency"],
+        "added": dt.date(2026, 1, 2),
+    }
+    assert ",'\r1," in EXPORTERS["csv"]([{**row, "title": "\r1"}])
+    for lead in ("=", "+", "-", "@", "\t"):
+        out = EXPORTERS["csv"]([{**row, "title": lead + "1"}])
+        assert next(csv.DictReader(io.StringIO(out, newline="")))["title"] == "'" + lead + "1"
+    out = EXPORTERS["csv"]([row])
+    assert "\r" not in out
+    record = next(csv.DictReader(io.StringIO(out, newline="")))
+    assert (record["tags"], record["metrics"]) == ("inference;data", "memory;latency")
+    text = EXPORTERS["json"]([row])
+    assert '"added": "2026-01-02"' in text and "Ñandú" in text and text.endswith("]\n")
+
+
+def test_csl_json_details() -> None:
+    """CSL-JSON carries the abstract, maps unknown types to 'article', keeps non-ASCII."""
+    item = json.loads(
+        EXPORTERS["csl-json"](
+            [
+                {
+                    "key": "k",
+                    "type": "unpublished",
+                    "title": "Ñ",
+                    "authors": ["A, B"],
+                    "year": 2020,
+                    "venue": "V",
+                    "abstract": "Short.",
+                    "tags": ["inference"],
+                }
+            ]
+        )
+    )[0]
+    assert (item["type"], item["abstract"]) == ("article", "Short.")
+    assert "Ñ" in EXPORTERS["csl-json"]([{**TYPE_ROWS[0], "title": "Ñ"}])
+
+
+def test_markdown_links_anchors_and_markers() -> None:
+    """Markdown: parentheses in URLs are percent-encoded (they would end the link), repeated
+    headings get numbered anchors, and splice refuses missing, repeated or reversed markers with a
+    located error and a hint, but accepts a marker on the first line."""
+    from effllm_catalog.errors import CatalogError
+    from effllm_catalog.export.markdown import END_MARKER, START_MARKER, _safe_url, _slug, splice
+
+    assert _safe_url("https://x.org/a_(b)") == "https://x.org/a_%28b%29"
+    seen: dict[str, int] = {}
+    assert [_slug("Data Mixing", seen) for _ in range(3)] == [
+        "data-mixing",
+        "data-mixing-1",
+        "data-mixing-2",
+    ]
+    assert splice(f"{START_MARKER}\nold\n{END_MARKER}\n", "new") == (
+        f"{START_MARKER}\nnew\n{END_MARKER}\n"
+    )
+    for document, line in [
+        ("no markers\n", None),
+        (f"a\nb\n{START_MARKER}\n", 3),
+        (f"{END_MARKER}\n{START_MARKER}\n", 2),
+        (f"{START_MARKER}\n{START_MARKER}\n{END_MARKER}\n", 1),
+        (f"{START_MARKER}{END_MARKER}\n{START_MARKER}", 1),
+    ]:
+        with pytest.raises(CatalogError) as info:
+            splice(document, "new", "README.md")
+        error = info.value
+        assert (error.file, error.line, error.check) == ("README.md", line, "markers")
+        assert error.message == "markers not found (or not in order, or repeated)"
+        assert error.hint == (
+            f"put a line '{START_MARKER}' and, below it, '{END_MARKER}' where the list goes"
+        )
