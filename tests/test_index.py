@@ -120,6 +120,7 @@ def test_unwritable_cache_builds_in_memory(
     index = open_index(folder)
     try:
         assert index.path is None
+        assert index.hash == catalog_hash(folder)
         assert len(index) == 5
         assert [r["key"] for r in index.search(None, sort="year", limit=2).rows] == [
             "hostile2024input",
@@ -155,6 +156,7 @@ def test_cached_index_is_reused_and_rebuilt_on_request(
     repaired = open_index(folder)
     try:
         assert len(repaired) == 5
+        assert repaired.path == first.path  # rebuilt into the cache, not only in memory
     finally:
         repaired.close()
 
@@ -298,7 +300,7 @@ def test_old_index_files_are_cleaned_after_a_week(tmp_path: Path) -> None:
 
     now = time.time()
     ages = {
-        "index-old.sqlite3": 7 * 86400 + 30,
+        "index-old.sqlite3": 7 * 86400 + 3.5,  # just past the week
         "index-older.sqlite3": 7.5 * 86400,
         "index-recent.sqlite3": 6.9 * 86400,
         "index-keep.sqlite3": 30 * 86400,

@@ -241,7 +241,9 @@ ALL = [
         ("key:hu%", []),  # SQL wildcards in a value are literal characters
         ("key:hu2022lor_", []),
         ("key:hu\\", []),
-        ("title:louradour", []),  # title: looks at titles only (Louradour is an author)
+        ("title:louradour", []),
+        ("xxxx", []),  # nothing is indexed for a missing abstract or venue
+        ("xx", []),  # nor between authors  # title: looks at titles only (Louradour is an author)
         ('author:"Edw* Hu"', ["hu2022lora"]),  # a trailing * is a prefix of one word
         ('author:"Edwardx* Hu"', []),
         ('author:"Edward H"', []),  # without *, words match whole
