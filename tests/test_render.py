@@ -333,10 +333,28 @@ def test_search_keys_format(runner: CliRunner, make_catalog: MakeCatalog) -> Non
 
 GOLDEN = Path(__file__).parent / "golden"
 
+#: An entry whose key, venue and author names are longer than their table columns.
+LONG_ENTRY = """\
+- key: averyveryverylongkeyforcuts2021
+  type: inproceedings
+  title: Cutting Cells
+  authors:
+  - Averyveryverylongfamilyname, Given
+  - Another, One
+  year: 2021
+  venue: The Extremely Long Venue Name Of A Workshop
+  doi: 10.1000/cells
+  tags:
+  - data.filtering.quality
+"""
+
 #: Terminal outputs pinned byte for byte (layout, alignment, padding, truncation), on the golden
 #: fixture catalog: name -> (terminal width, arguments).
 SCREENS: dict[str, tuple[int, list[str]]] = {
     "search-wide": (120, ["search", "--sort", "year"]),
+    "search-110": (110, ["search", "--sort", "year", "-n", "2"]),  # the narrowest wide layout
+    "search-long": (120, ["search", "key:averyvery*"]),  # cells cut with an ellipsis
+    "stats-dim": (100, ["stats", "--by", "dim"]),
     "search-narrow": (80, ["search", "--sort", "title", "-n", "3"]),
     "stats-year": (120, ["stats"]),
     "stats-venue": (80, ["stats", "--by", "venue"]),
@@ -366,7 +384,7 @@ def test_screens_match_golden(
         monkeypatch.setenv("FORCE_COLOR", "1")
         monkeypatch.setenv("TERM", "xterm-256color")
         monkeypatch.delenv("COLORTERM", raising=False)
-    folder = make_catalog(FIXTURE_TEXT)
+    folder = make_catalog(FIXTURE_TEXT + LONG_ENTRY)
     out = _invoke(runner, [*args, "-C", str(folder)])
     golden = GOLDEN / f"screen.{name}{'.colour' if colour else ''}.txt"
     if os.environ.get("UPDATE_GOLDEN") == "1":
