@@ -527,3 +527,45 @@ def test_markdown_links_anchors_and_markers() -> None:
         assert error.hint == (
             f"put a line '{START_MARKER}' and, below it, '{END_MARKER}' where the list goes"
         )
+
+
+def test_markdown_paper_lines() -> None:
+    """Markdown: papers newest first (then by key) under their node's heading; the title links to
+    the URL, else the arXiv page, else is plain; up to six authors (five and 'et al.' beyond), as
+    'Given Family'; venue and year in italics; the default page title."""
+    from effllm_catalog.catalog import load_catalog
+
+    taxonomy = load_catalog(BUNDLED).taxonomy
+    base = {"type": "misc", "venue": "arXiv", "tags": ["data.curriculum"]}
+    people = [f"F{c}, G{c}" for c in "abcdefg"]
+    rows = [
+        {**base, "key": "a2020x", "title": "No Link At All", "authors": ["A, B"], "year": 2020},
+        {
+            **base,
+            "key": "b2021x",
+            "title": "Arxiv Link",
+            "authors": people,
+            "year": 2021,
+            "arxiv": "2101.00001",
+        },
+        {
+            **base,
+            "key": "c2021x",
+            "title": "Same Year Later Key",
+            "authors": ["Zed, Z"],
+            "year": 2021,
+            "url": "https://x.org/p(1)",
+            "venue": "ICML",
+        },
+    ]
+    out = EXPORTERS["markdown"](rows, taxonomy)
+    assert out.startswith("# Efficient LLM papers\n\n3 papers on the taxonomy of Ding et al.")
+    section = out.split("### Curriculum Learning (§4)\n\n", 1)[1].split("\n\n", 1)[0]
+    assert section.splitlines() == [
+        "- [Arxiv Link](https://arxiv.org/abs/2101.00001) — Ga Fa, Gb Fb, Gc Fc, Gd Fd, Ge Fe,"
+        " et al. *arXiv 2021*.",
+        "- [Same Year Later Key](https://x.org/p%281%29) — Z Zed. *ICML 2021*.",
+        "- No Link At All — B A. *arXiv 2020*.",
+    ]
+    assert out.endswith("\n") and not out.endswith("\n\n")
+    assert EXPORTERS["markdown"](rows, taxonomy, title="Mine").startswith("# Mine\n")
