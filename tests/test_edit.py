@@ -86,7 +86,7 @@ def test_add_refuses_invalid(runner: CliRunner, make_catalog: MakeCatalog) -> No
         app, ["add", *LORA_ARGS, "--code", "javascript:alert(1)", "--catalog", str(folder)]
     )
     assert bad_url.exit_code == 1
-    assert "code: 'javascript:alert(1)' is not a valid value" in bad_url.output
+    assert "error: <new entry>: code: 'javascript:alert(1)' is not a valid value" in bad_url.output
     assert (folder / "references.yaml").read_bytes() == before
 
 
@@ -434,10 +434,12 @@ def test_import_without_any_tag_fails_that_entry(
     before = (folder / "references.yaml").read_bytes()
     bib = _bib(
         tmp_path,
-        "@misc{k, title={No Tags Anywhere}, author={Doe, Jane}, year={2024}, keywords={misc}}\n",
+        "@misc{k, title={No Tags Anywhere}, author={Doe, Jane}, year={2024}, keywords={misc}}\n"
+        "@misc{t, title={Tagged By A Keyword}, author={Doe, Jane}, year={2024}, keywords={ptq}}\n",
     )
-    code, report = _import_json(runner, folder, bib)
+    code, report = _import_json(runner, folder, bib, "--dry-run")
     assert code == 1
+    assert [r["bib_key"] for r in report["imported"]] == ["t"]  # the import went on
     assert report["failed"] == [
         {
             "line": 1,
@@ -663,3 +665,20 @@ def test_add_after_a_last_line_without_newline(
     assert result.exit_code == 0, result.output
     text = (folder / "references.yaml").read_text(encoding="utf-8")
     assert text.startswith(original + "\n- key: hu2022lora\n")
+
+
+def test_writes_refuse_a_broken_catalog(runner: CliRunner, make_catalog: MakeCatalog) -> None:
+    """add refuses to write into a catalog that does not validate, pointing at its first error
+    and counting them."""
+    folder = make_catalog(
+        SPARSEGPT.replace("year: 2023", "year: 1200") + QLORA.replace("year: 2023", "year: 1300")
+    )
+    before = (folder / "references.yaml").read_bytes()
+    result = runner.invoke(app, ["add", *LORA_ARGS, "--catalog", str(folder)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"error: {folder / 'references.yaml'}:7:9: the catalog has 2 error(s); fix them before"
+        " adding entries: year 1200 is not plausible"
+    )
+    assert result.stderr.endswith("  hint: run `effllm validate` to see all\n")
+    assert (folder / "references.yaml").read_bytes() == before
