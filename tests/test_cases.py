@@ -96,3 +96,75 @@ def test_findings_golden(name: str, tmp_path: Path, runner: CliRunner) -> None:
         golden.write_text(text, encoding="utf-8")
     assert golden.is_file(), f"missing {golden}; run with UPDATE_GOLDEN=1 and review it"
     assert text == golden.read_text(encoding="utf-8")
+
+
+def test_check_boundaries(tmp_path: Path) -> None:
+    """Where each check starts and stops: years 1950 and next year pass, one beyond fails; new
+    arXiv ids need a month 01..12 and a year from 2007; escaped braces are balanced; control
+    characters are found in every text field, authors and extra fields included; titles of at
+    least twelve letters and digits can be near-duplicates, shorter ones cannot."""
+    import datetime as dt
+
+    from effllm_catalog.validate import validate_catalog
+
+    year = dt.date.today().year
+
+    def entry(key: str, **fields: object) -> dict[str, object]:
+        data: dict[str, object] = {
+            "key": key,
+            "type": "misc",
+            "title": f"Title For {key} Entry",
+            "authors": ["Doe, Jane"],
+            "year": 2020,
+            "venue": "arXiv",
+            "doi": f"10.1000/{key}",
+            "tags": ["inference"],
+        }
+        return {**data, **fields}
+
+    rows = [
+        entry("y1950", year=1950),
+        entry("y1949", year=1949),
+        entry("ynext", year=year + 1),
+        entry("yfar", year=year + 2),
+        entry("a0704", arxiv="0704.0001", year=2007),
+        entry("a0612", arxiv="0612.0001", year=2007),
+        entry("a2312", arxiv="2312.00001", year=2023),
+        entry("a2300", arxiv="2300.00001", year=2023),
+        entry("besc", title="Escaped \\{ brace and {balanced} ones"),
+        entry("bstray", title="}{ backwards braces"),
+        entry("cextra", extra={"note": "bell\u0007"}),
+        entry("cvenue", venue="Ven\u202bue"),
+        entry("cabs", abstract="line\u2028sep"),
+        entry("cnotes", notes="bidi\u202a"),
+        entry("cauthor", authors=["Doe\u0007, Jane"]),
+        entry("t11a", title="abcdefghijk"),
+        entry("t11b", title="ABCDEFGHIJK!"),
+        entry("t12a", title="abcdefghijkl"),
+        entry("t12b", title="ABCDEFGHIJKL?"),
+    ]
+    folder = tmp_path / "edge"
+    folder.mkdir()
+    shutil.copy(BUNDLED / "taxonomy.yaml", folder)
+    (folder / "references.yaml").write_text(
+        yaml.safe_dump(rows, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    report, _ = validate_catalog(folder)
+    found = [(i.key, i.check, i.message) for i in report.issues]
+    assert found == [
+        ("y1949", "implausible-year", f"year 1949 is not plausible (1950..{year + 1})"),
+        ("yfar", "implausible-year", f"year {year + 2} is not plausible (1950..{year + 1})"),
+        ("a0612", "bad-arxiv-id", "arXiv id 0612.0001 has no valid YYMM prefix"),
+        ("a2300", "bad-arxiv-id", "arXiv id 2300.00001 has no valid YYMM prefix"),
+        ("bstray", "unbalanced-braces", "title has a stray '}' at column 1"),
+        ("cextra", "control-char", "extra.note contains control character U+0007"),
+        ("cvenue", "control-char", "venue contains control character U+202B"),
+        ("cabs", "control-char", "abstract contains control character U+2028"),
+        ("cnotes", "control-char", "notes contains control character U+202A"),
+        ("cauthor", "control-char", "authors.0 contains control character U+0007"),
+        (
+            "t12b",
+            "near-duplicate-title",
+            f"title matches 't12a' ({folder / 'references.yaml'}:182) under a different id",
+        ),
+    ]
