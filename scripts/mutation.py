@@ -47,7 +47,7 @@ MODULES: dict[str, list[str]] = {
     "edit": ["tests/test_edit.py", "tests/test_crash.py"],
     "importers/bibtex": ["tests/test_edit.py", "tests/test_export.py"],
     "export/*": ["tests/test_export.py", "tests/test_properties.py"],
-    "validate": ["tests/test_cases.py", "tests/test_cli.py", "tests/test_hardening.py"],
+    "validate": ["tests/test_cases.py"],
     "store": ["tests/test_store.py", "tests/test_crash.py", "tests/test_hardening.py"],
 }
 EQUIVALENT = ROOT / "scripts" / "mutation_equivalent.yaml"
