@@ -384,3 +384,119 @@ def test_locator_edges(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text("- key: [\n", encoding="utf-8")
     assert store.Locator().locate(str(broken), (0, "key")) == (1, 1)
+
+
+def test_atomic_write_errors_exactly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder that refuses the temporary file, and a rename that fails, give WriteErrors that
+    name the target and say what to do; the old file stays and no temporary file is left."""
+    import tempfile
+
+    from effllm_catalog.errors import WriteError
+
+    target = tmp_path / "r.yaml"
+    target.write_text("old", encoding="utf-8")
+
+    def no_temp(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied")
+
+    with monkeypatch.context() as m:
+        m.setattr(tempfile, "mkstemp", no_temp)
+        with pytest.raises(WriteError) as refused:
+            store.atomic_write(target, "new")
+    error = refused.value
+    assert (error.message, error.file, error.check) == (
+        "cannot write in this folder: Permission denied",
+        str(target),
+        "write",
+    )
+    assert error.hint == "check that the folder exists and is writable"
+
+    def no_rename(src: object, dst: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store.os, "replace", no_rename)
+    with pytest.raises(WriteError) as full:
+        store.atomic_write(target, "new")
+    error = full.value
+    assert (error.message, error.file, error.check) == (
+        "cannot write file: No space left on device",
+        str(target),
+        "write",
+    )
+    assert error.hint == "check free space and permissions; the old file is unchanged"
+    assert target.read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.yaml"]
+
+
+def test_interrupted_write_leaves_a_temp_the_next_lock_removes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer stopped between writing and renaming (simulated in-process) leaves its complete
+    new text in a hidden temporary file beside the target, named so that the next writer's lock
+    recognises and removes it; the target keeps its old bytes."""
+    target = tmp_path / "r.yaml"
+    target.write_text("old", encoding="utf-8")
+
+    class Stopped(BaseException):
+        """Not an OSError: nothing in atomic_write may catch it, like a kill."""
+
+    def stop(src: object, dst: object) -> None:
+        raise Stopped
+
+    with monkeypatch.context() as m:
+        m.setattr(store.os, "replace", stop)
+        with pytest.raises(Stopped):
+            store.atomic_write(target, "new ü\n")
+    temps = [p for p in tmp_path.iterdir() if p.name != "r.yaml"]
+    assert len(temps) == 1
+    assert temps[0].name.startswith(".r.yaml.") and temps[0].name.endswith(".tmp")
+    assert temps[0].read_bytes() == "new ü\n".encode()
+    assert target.read_text(encoding="utf-8") == "old"
+    with store.file_lock(target):
+        assert not temps[0].exists()
+
+
+def test_installed_catalog_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The catalog inside an installed package is the bundled one, and writing to it is refused
+    with a usage error that says how to point at your own catalog; another folder is fine."""
+    from effllm_catalog.errors import UsageError
+
+    package = tmp_path / "site" / "effllm_catalog"
+    (package / "data").mkdir(parents=True)
+    (package / "data" / "taxonomy.yaml").write_text("nodes: []\n", encoding="utf-8")
+    monkeypatch.setattr(store.resources, "files", lambda _: package)
+    assert store.bundled_catalog_dir() == package / "data"
+    with pytest.raises(UsageError) as info:
+        store.writable_catalog_dir()
+    error = info.value
+    assert (error.file, error.check, error.exit_code) == (str(package / "data"), "usage", 2)
+    assert error.message == "refusing to edit the catalog installed inside the effllm package"
+    assert (
+        error.hint == "pass --catalog DIR (or set $EFFLLM_CATALOG) to the catalog you keep in git"
+    )
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "taxonomy.yaml").write_text("nodes: []\n", encoding="utf-8")
+    assert store.writable_catalog_dir(mine) == mine
+
+
+def test_locator_ignores_the_size_bound_and_odd_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Locating a finding works even when the size bound is lower than the file (the file was
+    already accepted); indexes into scalars and one past the end stop at the parent."""
+    path = tmp_path / "f.yaml"
+    path.write_text("- key: a\n  tags:\n  - x\n", encoding="utf-8")
+    monkeypatch.setenv(store.ENV_MAX_BYTES, "10")
+    loc = store.Locator()
+    assert loc.locate(str(path), (0, "tags", 0)) == (3, 5)
+    assert loc.locate(str(path), (0, "tags", 1)) == (3, 3)
+    assert loc.locate(str(path), (0, "key", 0)) == (1, 8)
+
+
+def test_dump_keeps_block_style_and_long_lines() -> None:
+    """Lists are written as block sequences, and long titles with spaces stay on one line."""
+    title = "word " * 40 + "end"
+    assert store.dump_entries([{"key": "k", "title": title, "tags": ["a", "b"]}]) == (
+        f"- key: k\n  title: {title}\n  tags:\n  - a\n  - b\n"
+    )
