@@ -569,3 +569,43 @@ def test_markdown_paper_lines() -> None:
     ]
     assert out.endswith("\n") and not out.endswith("\n\n")
     assert EXPORTERS["markdown"](rows, taxonomy, title="Mine").startswith("# Mine\n")
+
+
+def test_latex_escaping_details() -> None:
+    """LaTeX text: ligature-forming runs (--, '', !`) are broken with {} except where asked
+    (page ranges), control and bidi characters become spaces, whitespace collapses; titles
+    brace words whose case BibTeX styles would change, and only those."""
+    from effllm_catalog.export.latex import escape, protect_title
+
+    assert escape("a--b x---y") == "a-{}-b x-{}-{}-y"
+    assert escape("1--10", ligatures=True) == "1--10"
+    assert escape("a\u0007b\u202ec\u2028d  e") == "a b c d e"
+    assert [protect_title(t) for t in ("iPhone app", "ABc", "aB", "Abc", "GPT-4 (LLaMA)")] == [
+        "{iPhone} app",
+        "{ABc}",
+        "{aB}",
+        "Abc",
+        "{GPT-4} ({LLaMA})",
+    ]
+    assert protect_title("a\tb\u0007c  iPhone") == "a b c {iPhone}"
+
+
+def test_ascii_export_keeps_urls_verbatim() -> None:
+    """--ascii turns non-ASCII text into LaTeX macros in every dialect but never touches URLs;
+    a master's thesis with a school is a @mastersthesis."""
+    row = {
+        "key": "k",
+        "type": "mastersthesis",
+        "title": "Café",
+        "authors": ["Dé, A"],
+        "year": 2020,
+        "tags": ["inference"],
+        "url": "https://x.org/~a_é",
+        "venue": "V",
+        "extra": {"school": "École"},
+    }
+    for fmt in ("bibtex", "biblatex"):
+        out = EXPORTERS[fmt]([row], ascii_only=True)
+        assert out.startswith("@mastersthesis{k,")
+        assert "title = {Caf{\\'e}}" in out and "school = {{\\'E}cole}" in out
+        assert "url = {https://x.org/~a_é}" in out
