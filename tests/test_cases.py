@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from effllm_catalog.cli import app
 
-from .conftest import BUNDLED, CASES
+from .conftest import BUNDLED, CASES, MakeCatalog
 
 
 def _folders(kind: str) -> list[Path]:
@@ -168,3 +168,39 @@ def test_check_boundaries(tmp_path: Path) -> None:
             f"title matches 't12a' ({folder / 'references.yaml'}:182) under a different id",
         ),
     ]
+
+
+def test_validate_paths_library(make_catalog: MakeCatalog, tmp_path: Path) -> None:
+    """validate_paths: no paths means the given (or default) catalog; a missing path is an
+    unreadable-input error naming it; files are checked against the catalog they lie in, or the
+    one passed for files outside any catalog; a file inside a folder also named is not counted
+    twice; taxonomy.yaml stands for its folder; strictness and the size bound carry through."""
+    from effllm_catalog.errors import CatalogNotFoundError
+    from effllm_catalog.validate import validate_paths
+
+    from .conftest import SPARSEGPT
+
+    folder = make_catalog(SPARSEGPT.replace("Alistarh, Dan", "Dan Alistarh"))
+    assert validate_paths([], catalog=folder).entries == 1
+    with pytest.raises(CatalogNotFoundError) as info:
+        validate_paths([tmp_path / "missing"], catalog=folder)
+    error = info.value
+    assert (error.message, error.hint, error.check) == (
+        "no such file or folder",
+        "check the path",
+        "unreadable",
+    )
+    assert error.file == str(tmp_path / "missing")
+    loose = tmp_path / "loose.yaml"
+    loose.write_text(SPARSEGPT, encoding="utf-8")
+    outside = validate_paths([loose], catalog=folder)
+    assert (outside.entries, outside.ok, outside.files[1:]) == (1, True, [str(loose)])
+    both = validate_paths([folder, folder / "references.yaml"], catalog=folder)
+    assert both.entries == 1
+    assert validate_paths([folder / "taxonomy.yaml"]).entries == 1
+    lenient = validate_paths([folder])
+    strict = validate_paths([folder], strict=True)
+    assert (lenient.ok, lenient.strict, strict.ok, strict.strict) == (True, False, False, True)
+    assert validate_paths([], catalog=folder, strict=True).ok is False
+    assert validate_paths([folder], max_bytes=10).issues[0].check == "file-too-large"
+    assert validate_paths([], catalog=folder, max_bytes=10).issues[0].check == "file-too-large"
