@@ -142,6 +142,7 @@ def test_check_boundaries(tmp_path: Path) -> None:
         entry("t11b", title="ABCDEFGHIJK!"),
         entry("t12a", title="abcdefghijkl"),
         entry("t12b", title="ABCDEFGHIJKL?"),
+        entry("bnest", title="{{Nested}} braces balance"),
     ]
     folder = tmp_path / "edge"
     folder.mkdir()
