@@ -145,11 +145,17 @@ def _diff(name: str, module: str) -> str:
     return "\n".join(lines)
 
 
+def _explained() -> dict[str, str]:
+    """Mutant name -> why it is equivalent (scripts/mutation_equivalent.yaml)."""
+    if not EQUIVALENT.exists():
+        return {}
+    data: dict[str, str] = yaml.safe_load(EQUIVALENT.read_text(encoding="utf-8")) or {}
+    return data
+
+
 def write_report(results: dict[str, dict[str, int | None]]) -> tuple[float, float]:
     """Write docs/mutation-report.md; return (kill rate, rate with explained equivalents)."""
-    explained: dict[str, str] = {}
-    if EQUIVALENT.exists():
-        explained = yaml.safe_load(EQUIVALENT.read_text(encoding="utf-8")) or {}
+    explained = _explained()
     rows = []
     survivors: dict[str, list[str]] = {}
     totals: Counter[str] = Counter()
@@ -241,7 +247,11 @@ def main() -> int:
         "--module", action="append", choices=list(MODULES), help="only this module (repeatable)"
     )
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--survivors", action="store_true", help="re-check the current survivors")
+    group.add_argument(
+        "--survivors",
+        action="store_true",
+        help="re-check the current survivors (not those explained as equivalent)",
+    )
     group.add_argument("--report-only", action="store_true", help="only rewrite the report")
     args = parser.parse_args()
     if not Path(MUTMUT).exists():
@@ -253,12 +263,13 @@ def main() -> int:
             scratch = _prepare(module)
             names: list[str] = []
             if args.survivors:
+                explained = _explained()
                 names = [
                     name
                     for mod, codes in previous.items()
                     if _owner(mod) == module
                     for name, code in codes.items()
-                    if STATUS.get(code) in ("survived", "no tests")
+                    if STATUS.get(code) in ("survived", "no tests") and name not in explained
                 ]
                 if not names:
                     continue
