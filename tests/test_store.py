@@ -183,11 +183,11 @@ def test_batched_reading_equals_whole_document(tmp_path: Path, text: str) -> Non
     try:
         whole: object = store.read_yaml(path)
     except LoadError as exc:
-        whole = ("error", exc.check, exc.line)
+        whole = ("error", exc.check, exc.line, exc.file)
     try:
         batched: object = store.iter_entries(path)
     except LoadError as exc:
-        batched = ("error", exc.check, exc.line)
+        batched = ("error", exc.check, exc.line, exc.file)
     assert batched == whole
 
 
@@ -308,6 +308,11 @@ def test_size_and_read_errors_exactly(tmp_path: Path, monkeypatch: pytest.Monkey
         store.read_text(tmp_path / "missing.yaml")
     assert missing.value.message == "cannot read file: No such file or directory"
     assert missing.value.hint == "check the path and its permissions"
+    assert (missing.value.check, missing.value.file) == (
+        "unreadable",
+        str(tmp_path / "missing.yaml"),
+    )
+    assert (big.value.check, big.value.file) == ("file-too-large", str(tmp_path / "f.yaml"))
     for blank in ("", "  "):
         monkeypatch.setenv(store.ENV_MAX_BYTES, blank)
         assert store.max_bytes_from_env() == store.DEFAULT_MAX_BYTES == 32 * 1024 * 1024
@@ -318,6 +323,7 @@ def test_size_and_read_errors_exactly(tmp_path: Path, monkeypatch: pytest.Monkey
         store.max_bytes_from_env()
     assert bad.value.message == "EFFLLM_MAX_BYTES='lots' is not a whole number of bytes"
     assert bad.value.hint == "unset EFFLLM_MAX_BYTES or set it to e.g. 33554432"
+    assert bad.value.check == "usage"
 
 
 def test_catalog_location_errors_and_files(tmp_path: Path) -> None:
@@ -500,3 +506,27 @@ def test_dump_keeps_block_style_and_long_lines() -> None:
     assert store.dump_entries([{"key": "k", "title": title, "tags": ["a", "b"]}]) == (
         f"- key: k\n  title: {title}\n  tags:\n  - a\n  - b\n"
     )
+
+
+def test_parse_details(tmp_path: Path) -> None:
+    """parse_yaml labels errors '<input>' when no file is named; control characters are located
+    on later lines too; the nesting refusal explains itself; iter_entries honours the size bound
+    and names the file in its errors."""
+    with pytest.raises(LoadError) as unnamed:
+        store.parse_yaml("a: [\n")
+    assert unnamed.value.file == "<input>"
+    with pytest.raises(LoadError) as control:
+        store.parse_yaml("a: 1\nb: 2\nc: \x07\n", "f.yaml")
+    assert (control.value.line, control.value.col, control.value.file) == (3, 4, "f.yaml")
+    with pytest.raises(LoadError) as deep:
+        store.parse_yaml("[" * 5000, "f.yaml")
+    assert deep.value.hint == "catalog entries are flat mappings; check the brackets"
+    path = tmp_path / "r.yaml"
+    path.write_text("- key: a\n- key: b\n", encoding="utf-8")
+    with pytest.raises(LoadError) as big:
+        store.iter_entries(path, max_bytes=10)
+    assert (big.value.check, big.value.file) == ("file-too-large", str(path))
+    path.write_text("- key: a\n- key: a\n  key: b\n", encoding="utf-8")
+    with pytest.raises(LoadError) as dup:
+        store.iter_entries(path)
+    assert (dup.value.check, dup.value.line, dup.value.file) == ("duplicate-yaml-key", 3, str(path))
