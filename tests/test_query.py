@@ -240,6 +240,7 @@ ALL = [
         ("key:hu2022*", ["hu2022lora"]),
         ("key:hu%", []),  # SQL wildcards in a value are literal characters
         ("key:hu2022lor_", []),
+        ("key:hu\\2022lora", []),  # a backslash is literal too, not an escape
         ("key:hu\\", []),
         ("title:louradour", []),
         ("xxxx", []),  # nothing is indexed for a missing abstract or venue
