@@ -5,9 +5,17 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import Result
+from hypothesis import settings
 from typer.testing import CliRunner
+
+# Property tests: 60 examples each by default; `--hypothesis-profile=mutation` (the mutation
+# script) runs 10, since there every test runs again for each mutant.
+settings.register_profile("default", max_examples=60)
+settings.register_profile("mutation", max_examples=10)
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED = REPO / "data"
@@ -77,10 +85,30 @@ def make_catalog(tmp_path: Path) -> MakeCatalog:
     return make
 
 
+class CheckedRunner(CliRunner):
+    """A CLI runner that fails the test when a command crashed.
+
+    The CLI's error boundary turns any unexpected exception into ``internal error: ...`` and exit
+    code 1, the same code as a finding; an ``exit_code == 1`` check alone would take a crash for a
+    pass. Every invocation through this runner asserts that no exception other than the normal
+    ``SystemExit`` escaped and that no internal error was reported.
+    """
+
+    def invoke(self, *args: Any, **kwargs: Any) -> Result:  # type: ignore[override]
+        """Run the command, then check that it did not crash."""
+        result = super().invoke(*args, **kwargs)
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            result.exception
+        )
+        assert "internal error" not in result.output, result.output
+        assert "Traceback" not in result.output, result.output
+        return result
+
+
 @pytest.fixture
 def runner() -> CliRunner:
-    """A Typer CLI runner."""
-    return CliRunner()
+    """A Typer CLI runner that fails the test on a crash (see :class:`CheckedRunner`)."""
+    return CheckedRunner()
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from effllm_catalog.cli import app
@@ -54,10 +55,55 @@ def test_github_annotations(runner: CliRunner, make_catalog: MakeCatalog) -> Non
 
 
 def test_strict_turns_warnings_into_failures(runner: CliRunner, make_catalog: MakeCatalog) -> None:
-    """A warning passes by default and fails under --strict."""
+    """A warning passes by default and fails under --strict, where it is printed as an error."""
     folder = make_catalog(SPARSEGPT.replace("Alistarh, Dan", "Dan Alistarh"))
-    assert runner.invoke(app, ["validate", str(folder)]).exit_code == 0
-    assert runner.invoke(app, ["validate", str(folder), "--strict"]).exit_code == 1
+    lenient = runner.invoke(app, ["validate", str(folder)])
+    assert lenient.exit_code == 0
+    assert "warning author-format" in lenient.stdout and "0 errors, 1 warning" in lenient.stdout
+    strict = runner.invoke(app, ["validate", str(folder), "--strict"])
+    assert strict.exit_code == 1
+    assert "error author-format" in strict.stdout and "(--strict: warnings fail)" in strict.stdout
+
+
+def test_github_annotations_follow_strict(runner: CliRunner, make_catalog: MakeCatalog) -> None:
+    """A warning is a ::warning annotation by default and an ::error under --strict, matching
+    the exit code (a failing run must show an error in the GitHub log)."""
+    folder = make_catalog(SPARSEGPT.replace("Alistarh, Dan", "Dan Alistarh"))
+    lenient = runner.invoke(app, ["validate", str(folder), "--format", "github"])
+    assert lenient.exit_code == 0
+    assert lenient.stdout.startswith("::warning file=")
+    strict = runner.invoke(app, ["validate", str(folder), "--format", "github", "--strict"])
+    assert strict.exit_code == 1
+    assert strict.stdout.startswith("::error file=")
+    assert "title=effllm author-format::" in strict.stdout.splitlines()[0]
+    assert strict.stdout.splitlines()[-1] == (
+        "effllm validate: 1 entries, 1 failing, 0 other findings"
+    )
+
+
+def test_github_annotation_escaping() -> None:
+    """Workflow-command data escapes %, CR and LF; properties also escape ':' and ','. Anything
+    else would let a message end the command early or a file name inject a property."""
+    from effllm_catalog.findings import Issue
+    from effllm_catalog.render import github_annotation
+
+    issue = Issue(
+        "bad-url",
+        "error",
+        "dir,line=1:x/references.yaml",
+        3,
+        4,
+        "k",
+        "bad\nvalue: a, b 100%\r",
+        "fix: it",
+    )
+    assert github_annotation(issue) == (
+        "::error file=dir%2Cline=1%3Ax/references.yaml,line=3,col=4,title=effllm bad-url"
+        "::[k] bad%0Avalue: a, b 100%25%0D (hint: fix: it)"
+    )
+    bare = Issue("yaml-syntax", "warning", "r.yaml", None, None, None, "m")
+    assert github_annotation(bare) == "::warning file=r.yaml,title=effllm yaml-syntax::m"
+    assert github_annotation(bare, strict=True).startswith("::error ")
 
 
 def test_single_file_uses_its_folder_taxonomy(runner: CliRunner, make_catalog: MakeCatalog) -> None:
@@ -94,6 +140,28 @@ def test_env_catalog(runner: CliRunner, make_catalog: MakeCatalog) -> None:
     folder = make_catalog(SPARSEGPT.replace("year: 2023", "year: 99999"))
     result = runner.invoke(app, ["validate"], env={"EFFLLM_CATALOG": str(folder)})
     assert result.exit_code == 1
+    assert f"{folder / 'references.yaml'}:7:9: error implausible-year" in result.stdout
+
+
+def test_max_bytes(runner: CliRunner, make_catalog: MakeCatalog) -> None:
+    """--max-bytes (or $EFFLLM_MAX_BYTES) refuses larger files with a located finding and a hint;
+    a bound the files fit passes; a bound below 1 is a usage error."""
+    folder = make_catalog()
+    size = (folder / "references.yaml").stat().st_size
+    small = runner.invoke(
+        app, ["validate", str(folder), "--max-bytes", str(size - 1), "--format", "json"]
+    )
+    assert small.exit_code == 1
+    issue = json.loads(small.stdout)["issues"][0]
+    assert issue["check"] == "file-too-large"
+    assert issue["file"].endswith("references.yaml")
+    assert f"more than the limit of {size - 1:,}" in issue["message"]
+    assert "--max-bytes" in issue["hint"]
+    assert runner.invoke(app, ["validate", str(folder), "--max-bytes", str(size)]).exit_code == 0
+    env = runner.invoke(app, ["validate", str(folder)], env={"EFFLLM_MAX_BYTES": str(size - 1)})
+    assert env.exit_code == 1 and "file-too-large" in env.stdout
+    zero = runner.invoke(app, ["validate", str(folder), "--max-bytes", "0"])
+    assert zero.exit_code == 2 and "--max-bytes" in zero.output
 
 
 def test_no_traceback_for_garbage(runner: CliRunner, make_catalog: MakeCatalog) -> None:
@@ -105,12 +173,28 @@ def test_no_traceback_for_garbage(runner: CliRunner, make_catalog: MakeCatalog) 
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
-def test_help_teaches_with_examples(runner: CliRunner) -> None:
-    """Every command's --help shows examples."""
-    result = runner.invoke(app, ["validate", "--help"])
+def _commands() -> list[str]:
+    import typer.main
+
+    return sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+
+
+def test_the_command_list_is_the_real_one() -> None:
+    """The command list the help test walks is the real one (a rename cannot empty it)."""
+    assert set(_commands()) >= {
+        "search", "show", "taxonomy", "stats", "validate", "export", "import", "add", "edit",
+        "rm", "fmt", "docs", "schema", "site", "check-bib",
+    }, _commands()  # fmt: skip
+
+
+@pytest.mark.parametrize("command", _commands())
+def test_help_teaches_with_examples(runner: CliRunner, command: str) -> None:
+    """Every command's --help shows an Examples section with at least one `effllm <command>` line."""
+    result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0
-    assert "Examples" in result.stdout
-    assert "--format" in result.stdout
+    examples = result.stdout.split("Examples", 1)
+    assert len(examples) == 2, result.stdout
+    assert f"effllm {command}" in examples[1], result.stdout
 
 
 def test_version(runner: CliRunner) -> None:
@@ -120,3 +204,33 @@ def test_version(runner: CliRunner) -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0
     assert __version__ in result.stdout
+
+
+def test_validate_paths_grouping(runner: CliRunner, make_catalog: MakeCatalog) -> None:
+    """Files are validated against the taxonomy of the catalog they lie in (references/*.yaml
+    included) and checked across each other; a file inside a folder that is validated whole is
+    not counted twice; naming taxonomy.yaml validates its folder."""
+    folder = make_catalog()
+    (folder / "references").mkdir()
+    more = folder / "references" / "more.yaml"
+    more.write_text(SPARSEGPT, encoding="utf-8")
+
+    def run(*paths: Path) -> dict[str, object]:
+        result = runner.invoke(app, ["validate", *map(str, paths), "--format", "json"])
+        doc: dict[str, object] = json.loads(result.stdout)
+        assert result.exit_code == (0 if doc["ok"] else 1)
+        return doc
+
+    both = run(folder / "references.yaml", more)
+    assert both["entries"] == 3
+    assert {i["check"] for i in both["issues"]} >= {"duplicate-key"}  # type: ignore[attr-defined]
+    alone = run(more)
+    assert (alone["entries"], alone["ok"]) == (1, True)
+    whole = run(folder, folder / "references.yaml")
+    assert whole["entries"] == 3
+    assert whole["files"] == [
+        str(folder / "taxonomy.yaml"),
+        str(folder / "references.yaml"),
+        str(more),
+    ]
+    assert run(folder / "taxonomy.yaml")["entries"] == 3

@@ -20,7 +20,7 @@ from effllm_catalog.cli import app
 from effllm_catalog.docs import GENERATED, check_docs
 from effllm_catalog.schema import references_schema, taxonomy_schema
 
-from .conftest import BUNDLED, REPO, SPARSEGPT
+from .conftest import BUNDLED, REPO, SPARSEGPT, MakeCatalog
 
 
 def test_generated_docs_are_current() -> None:
@@ -122,6 +122,7 @@ def hooks() -> dict[str, dict[str, object]]:
     return {h["id"]: h for h in data}
 
 
+@pytest.mark.slow
 def test_pre_commit_hooks_run(hooks: dict[str, dict[str, object]], tmp_path: Path) -> None:
     """Both hooks pass on a clean catalog in a git repository and fail on a broken one."""
     if shutil.which("git") is None:
@@ -151,11 +152,11 @@ def test_pre_commit_hooks_run(hooks: dict[str, dict[str, object]], tmp_path: Pat
 
 def test_workflow_runs_the_readme_commands() -> None:
     """The GitHub workflow runs the README's test command and validate with annotations."""
-    from .test_repo import _readme_commands
+    from .test_repo import _readme_blocks
 
     workflow = yaml.safe_load((REPO / ".github" / "workflows" / "ci.yml").read_text("utf-8"))
     runs = "\n".join(step.get("run", "") for step in workflow["jobs"]["test"]["steps"])
-    assert _readme_commands()[1] in runs
+    assert "\n".join(_readme_blocks()[1]) in runs
     assert "effllm validate data/ --format github" in runs
 
 
@@ -193,3 +194,41 @@ def test_check_jsonschema_accepts_schema_and_bundled_data(tmp_path: Path) -> Non
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "ok" in done.stdout
+
+
+# --------------------------------------------------------------------------- gates CI runs
+
+
+def test_docs_check_exit_codes(
+    runner: CliRunner, make_catalog: MakeCatalog, tmp_path: Path
+) -> None:
+    """`docs` writes the generated pages; `docs --check` then exits 0, and exits 1 naming the page
+    when one is stale, writing nothing."""
+    docs = tmp_path / "docs"
+    args = ["docs", "--out", str(docs), "--catalog", str(make_catalog()), "--check"]
+    missing = runner.invoke(app, args)
+    assert missing.exit_code == 1 and "out of date: cli.md" in missing.output
+    assert not docs.exists()
+    assert runner.invoke(app, args[:-1]).exit_code == 0
+    current = runner.invoke(app, args)
+    assert current.exit_code == 0, current.output
+    assert "generated docs are current" in current.output
+    page = docs / "cli.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nhand edit\n", encoding="utf-8")
+    stale = runner.invoke(app, args)
+    assert stale.exit_code == 1
+    assert "out of date: cli.md" in stale.output
+    assert page.read_text(encoding="utf-8").endswith("\nhand edit\n")
+    rewrite = runner.invoke(app, args[:-1])
+    assert rewrite.exit_code == 0 and f"wrote {page}" in rewrite.output
+    assert runner.invoke(app, args).exit_code == 0
+
+
+def test_bundled_catalog_is_canonical(runner: CliRunner, tmp_path: Path) -> None:
+    """data/ is already in the layout `effllm fmt` writes (CI runs `effllm fmt --check data/`)."""
+    copy = tmp_path / "data"
+    shutil.copytree(BUNDLED, copy, ignore=shutil.ignore_patterns("*.lock"))
+    result = runner.invoke(app, ["fmt", "--check", str(copy)])
+    assert result.exit_code == 0, result.stdout[:2000]
+    assert result.stdout == ""
+    assert "already formatted" in result.output

@@ -10,13 +10,13 @@ import json
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from effllm_catalog.cli import app
@@ -39,17 +39,35 @@ def _validate(runner: CliRunner, folder: Path) -> tuple[int, dict[str, object], 
 
 
 def test_syntax_errors_at_many_positions(make_catalog: MakeCatalog) -> None:
-    """Breaking the YAML anywhere gives findings with a line number, never an exception."""
+    """Breaking the YAML anywhere gives a located YAML finding, never an exception.
+
+    Junk is inserted at 60 random positions; wherever libyaml (the parser the catalog uses) refuses
+    the result, validate must report a yaml-* finding with a line. Enough insertions break the YAML that the test cannot
+    quietly turn into one that checks nothing.
+    """
     text = SPARSEGPT + QLORA
     rng = random.Random(7)
+    broken = 0
     for position in sorted(rng.sample(range(len(text)), 60)):
         for junk in (": [", "\t", '"', "- - :", "{"):
-            folder = make_catalog(text[:position] + junk + text[position:])
+            mangled = text[:position] + junk + text[position:]
+            folder = make_catalog(mangled)
             report, _ = validate_catalog(folder)
             for issue in report.issues:
                 assert issue.file and issue.message
                 if issue.check.startswith("yaml"):
                     assert issue.line is not None
+            try:
+                yaml.load(mangled, Loader=yaml.CSafeLoader)  # the safe C loader
+            except yaml.YAMLError:
+                broken += 1
+                assert not report.ok, (position, junk)
+                assert any(i.check.startswith("yaml") and i.line for i in report.issues), (
+                    position,
+                    junk,
+                    report.issues,
+                )
+    assert broken >= 50, broken  # 70 of the 300 with this seed
 
 
 @pytest.mark.parametrize(
@@ -143,6 +161,7 @@ def test_control_characters_and_braces(runner: CliRunner, make_catalog: MakeCata
     assert code == 1 and {"control-char", "unbalanced-braces"} <= checks
 
 
+@pytest.mark.slow
 def test_fifty_megabyte_file_is_refused_fast(make_catalog: MakeCatalog, runner: CliRunner) -> None:
     """A 50 MB file is refused by size before parsing, in well under a second."""
     folder = make_catalog()
@@ -252,53 +271,7 @@ def _add_cmd(folder: Path, n: int) -> list[str]:
     ]
 
 
-def _killed_midway(cmd: list[str], env: dict[str, str], delay: float) -> None:
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(delay)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-
-
-@pytest.mark.parametrize("command", ["add", "import", "fmt"])
-def test_sigkill_leaves_old_or_new_file(command: str, tmp_path: Path) -> None:
-    """SIGKILL at random moments leaves references.yaml byte-identical or a valid new file."""
-    folder = _catalog_copy(tmp_path)
-    target = folder / "references.yaml"
-    env = _env(tmp_path)
-    bib = tmp_path / "one.bib"
-    bib.write_text(
-        "@misc{z, title={Killed While Importing}, author={Tester, Ada},"
-        " year={2025}, eprint={2501.99999}, archivePrefix={arXiv}}\n",
-        encoding="utf-8",
-    )
-    if command == "fmt":  # give fmt something to do: move the first entry to the end
-        header, first, rest = target.read_text(encoding="utf-8").split("- key:", 2)
-        target.write_text(f"{header}- key:{rest}- key:{first}", encoding="utf-8")
-    rng = random.Random(command)
-    outcomes = set()
-    for n in range(6):
-        before = target.read_bytes()
-        cmd = {
-            "add": _add_cmd(folder, n),
-            "import": [EFFLLM, "import", str(bib), "--catalog", str(folder), "--tag", "ptq"],
-            "fmt": [EFFLLM, "fmt", "--catalog", str(folder)],
-        }[command]
-        _killed_midway(cmd, env, rng.uniform(0.05, 1.2))
-        after = target.read_bytes()
-        if after == before:
-            outcomes.add("old")
-            continue
-        outcomes.add("new")
-        report, _ = validate_catalog(folder)
-        assert report.ok, report.errors[:3]
-        assert after.startswith(before) or command == "fmt"
-    # A run that completes clears temporary files a killed writer left behind.
-    finished = subprocess.run(_add_cmd(folder, 99), env=env, capture_output=True, check=False)
-    assert finished.returncode == 0, finished.stderr
-    assert not list(folder.glob(".references.yaml.*.tmp"))
-    assert outcomes <= {"old", "new"}
-
-
+@pytest.mark.slow
 def test_concurrent_adds_keep_both(tmp_path: Path) -> None:
     """Two adds at the same moment both land: the lock serialises them."""
     folder = _catalog_copy(tmp_path)

@@ -27,9 +27,9 @@ from effllm_catalog.validate import validate_catalog
 from .conftest import BUNDLED
 
 TAXONOMY: Taxonomy = load_catalog(BUNDLED).taxonomy
-SETTINGS = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+# The number of examples comes from the hypothesis profile (tests/conftest.py): 60 by default,
+# fewer in mutation runs (scripts/mutation.py), where each test runs once per mutant.
+SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 _printable = st.characters(
     blacklist_categories=("Cc", "Cs", "Co", "Cn", "Zl", "Zp", "Cf"),
@@ -139,7 +139,9 @@ def test_fmt_is_idempotent(rows: list[dict[str, object]], rng: object) -> None:
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=settings().max_examples * 5 // 2,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(st.one_of(st.text(max_size=400), st.binary(max_size=400).map(lambda b: b.decode("latin-1"))))
 def test_validate_never_raises(tmp_path_factory: object, text: str) -> None:
@@ -152,3 +154,118 @@ def test_validate_never_raises(tmp_path_factory: object, text: str) -> None:
     report, _ = validate_catalog(folder)
     for issue in report.issues:
         assert issue.check and issue.message and issue.file
+
+
+class _NoAliases(yaml.SafeDumper):
+    """Writes a value shared by two entries out twice: the catalog loader refuses YAML aliases."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
+def _dump(rows: list[dict[str, object]]) -> str:
+    return yaml.dump(rows, Dumper=_NoAliases, allow_unicode=True, sort_keys=False)
+
+
+#: Values that break one field each: wrong types, empty, over-long, hostile, or valid on their own
+#: but wrong for the entry (a year before the arXiv id, an unknown tag, a truncated author list).
+HOSTILE: dict[str, list[object]] = {
+    "key": ["has space", "", 5, None, "x" * 300],
+    "type": ["blog", 3, None],
+    "title": ["", "{unbalanced", "a}b", "bidi \u202e x", None, 12, ["x"], "x" * 700],
+    "authors": [
+        [],
+        ["et al."],
+        ["Frantar, Elias", "others"],
+        "Frantar, Elias",
+        [None],
+        ["A, B, C"],
+    ],
+    "year": [-5, 0, 1200, 3000, "2023", 2023.5, True, None, 2000],
+    "venue": ["", None, ["ICML"], "{ICML"],
+    "arxiv": ["2313.00001", "0612.00001", "2301.00774v2", 2301.00774, "", "hep-th/9901001"],
+    "doi": ["10.1000/x", "nope", ""],
+    "url": ["javascript:alert(1)", "http://x", ""],
+    "code": ["data:text/html,hi", "https://github.com/x/y"],
+    "tags": [[], ["nope"], "ptq", ["ptq", "ptq"], ["inference", "inference"], [["x"]]],
+    "metrics": [["nope"], ["memory"], "memory"],
+    "added": ["2023-13-01", "yesterday", 5],
+    "extra": [{"pages": 3}, {"note": "{"}, "x"],
+    "zzz": ["an unknown field"],
+}
+#: Checks that only run on entries that passed the schema.
+ENTRY_CHECKS = {
+    "duplicate-key",
+    "duplicate-arxiv",
+    "duplicate-doi",
+    "unknown-tag",
+    "duplicate-tag",
+    "unknown-metric",
+    "implausible-year",
+    "year-before-arxiv",
+    "bad-arxiv-id",
+    "missing-id",
+    "control-char",
+    "unbalanced-braces",
+    "truncated-authors",
+    "near-duplicate-title",
+}
+
+
+def test_every_hostile_value_is_a_located_finding(tmp_path: Path) -> None:
+    """Each hostile value, put into a valid entry on its own, gives located findings and no
+    exception: every value in HOSTILE is tried, not a random sample of them."""
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "taxonomy.yaml").write_text(
+        (BUNDLED / "taxonomy.yaml").read_text("utf-8"), encoding="utf-8"
+    )
+    base = yaml.safe_load(
+        (Path(__file__).parent / "cases" / "valid" / "minimal" / "references.yaml").read_text(
+            "utf-8"
+        )
+    )[0]
+    seen: set[str] = set()
+    for name, values in HOSTILE.items():
+        for value in values:
+            rows = [{**base, name: value}, {**base, "key": "other2023x", "arxiv": "2302.00001"}]
+            text = _dump(rows)
+            (folder / "references.yaml").write_text(text, encoding="utf-8")
+            report, _ = validate_catalog(folder)
+            for issue in report.issues:
+                assert issue.message and issue.file.endswith("references.yaml"), (name, value)
+                assert issue.line is not None, (name, value, issue)
+            seen.update(i.check for i in report.issues)
+    assert {"duplicate-tag", "year-before-arxiv", "truncated-authors", "unknown-tag"} <= seen
+
+
+@st.composite
+def damaged_catalogs(draw: st.DrawFn) -> list[dict[str, object]]:
+    """Valid entries with up to two fields each replaced by a hostile value, sometimes two
+    entries sharing a key: inputs that get past the YAML layer into the schema and the checks."""
+    rows = [dict(r) for r in draw(st.lists(references(), min_size=1, max_size=4))]
+    for row in rows:
+        for name in draw(st.lists(st.sampled_from(sorted(HOSTILE)), max_size=2, unique=True)):
+            row[name] = draw(st.sampled_from(HOSTILE[name]))
+    if len(rows) > 1 and draw(st.booleans()):
+        rows[1]["key"] = rows[0].get("key")
+    return rows
+
+
+@SETTINGS
+@given(damaged_catalogs())
+def test_validate_never_raises_on_damaged_entries(
+    tmp_path_factory: object, rows: list[dict[str, object]]
+) -> None:
+    """Catalogs of entries damaged field by field (in random combinations; every single value is
+    tried by test_every_hostile_value_is_a_located_finding) yield located findings, never an
+    exception."""
+    folder = Path(tmp_path_factory.mktemp("d"))  # type: ignore[attr-defined]
+    (folder / "taxonomy.yaml").write_text(
+        (BUNDLED / "taxonomy.yaml").read_text("utf-8"), encoding="utf-8"
+    )
+    (folder / "references.yaml").write_text(_dump(rows), encoding="utf-8")
+    report, _ = validate_catalog(folder)
+    for issue in report.issues:
+        assert issue.check and issue.message and issue.file.endswith("references.yaml")
+        assert issue.line is not None, issue

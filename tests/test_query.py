@@ -26,7 +26,11 @@ from effllm_catalog.query import (
     parse_year_range,
 )
 
-from .conftest import BUNDLED, MakeCatalog
+from .conftest import BUNDLED, QLORA, SPARSEGPT, MakeCatalog
+
+# Two papers of different years for ranking tests.
+SPARSE_ZEBRA = SPARSEGPT
+QLORA_ZEBRA = QLORA.replace("year: 2023", "year: 2024")
 
 FIXTURE = Path(__file__).parent / "fixtures" / "golden"
 FIXTURE_TEXT = (FIXTURE / "references.yaml").read_text(encoding="utf-8")
@@ -47,6 +51,12 @@ FIXTURE_TEXT = (FIXTURE / "references.yaml").read_text(encoding="utf-8")
         ("a OR b c", Or((Text("a"), And((Text("b"), Text("c")))))),
         ("a or b", And((Text("a"), Text("or"), Text("b")))),  # operators are capitals only
         ("NOT a", Not(Text("a"))),
+        ("NOT a b", And((Not(Text("a")), Text("b")))),  # NOT binds one term, not the AND chain
+        ("-a b", And((Not(Text("a")), Text("b")))),
+        ("a NOT b c", And((Text("a"), Not(Text("b")), Text("c")))),
+        ("NOT a OR b", Or((Not(Text("a")), Text("b")))),
+        ("NOT (a b)", Not(And((Text("a"), Text("b"))))),
+        ("NOT NOT a", Not(Not(Text("a")))),
         ("-a", Not(Text("a"))),
         ("low-rank", Text("low-rank")),
         ("(a OR b) c", And((Or((Text("a"), Text("b"))), Text("c")))),
@@ -65,6 +75,12 @@ FIXTURE_TEXT = (FIXTURE / "references.yaml").read_text(encoding="utf-8")
         ("KEY:hu2022*", Equals("key", "hu2022*")),
         ('title:"low rank"', Text("low rank", phrase=True, title_only=True)),
         ("-dim:moe", Not(Dim("moe"))),
+        ("title:lora", Text("lora", title_only=True)),
+        ('title:"lora"', Text("lora", phrase=True, title_only=True)),  # quoted: a phrase
+        ("title:low rank", And((Text("low", title_only=True), Text("rank")))),
+        ("a*", Text("a", prefix=True)),
+        ("maX*", Text("maX", prefix=True)),
+        ("year:<=2020", Year(None, 2020)),
     ],
 )
 def test_parse(text: str, ast: object) -> None:
@@ -136,6 +152,37 @@ def test_parse_tolerates_pastes(text: str, ast: object) -> None:
     assert parse_query(text) == ast
 
 
+ERROR_HINT = "operators are AND, OR, NOT (or -) and parentheses"
+FIELDS_HINT = "fields: dim, year, venue, author, code, key, title, type, arxiv, doi"
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "hint"),
+    [
+        (
+            "dim:",
+            "'dim:' needs a value",
+            "e.g. taxonomy node by id, alias or unique suffix; includes descendants (dim:ptq)",
+        ),
+        (
+            "year:20x",
+            "'20x' is not a year or year range",
+            "write 2023, >=2023, <2020 or 2020..2022",
+        ),
+        ("code:maybe", "code:maybe must be yes or no", "code:yes or code:no"),
+        ("OR a", "unexpected OR at column 1: 'OR a'", ERROR_HINT),
+        ("a OR", "expected a search term at the end: 'a OR'", ERROR_HINT),
+        ("a AND )", "unexpected ) at column 7: 'a AND )'", ERROR_HINT),
+        (")", "unexpected ) at column 1: ')'", ERROR_HINT),
+    ],
+)
+def test_parse_error_messages(text: str, message: str, hint: str) -> None:
+    """Every query error says what is wrong and where (column or end) and how to fix it."""
+    with pytest.raises(QueryError) as info:
+        parse_query(text)
+    assert (info.value.message, info.value.hint) == (message, hint)
+
+
 def test_year_ranges() -> None:
     """--year accepts the same forms as year:."""
     assert parse_year_range("2022..2024") == Year(2022, 2024)
@@ -147,6 +194,12 @@ def test_build_query_combines_options() -> None:
     node = build_query("lora", dims=["ptq", "qat"], year="2023..", has_code=True)
     assert node == And((Text("lora"), Or((Dim("ptq"), Dim("qat"))), Year(2023, None), Code(True)))
     assert build_query("") is None
+    assert build_query() is None
+    assert build_query("lora") == Text("lora")  # one part is not wrapped in And
+    assert build_query(dims=["ptq"]) == Dim("ptq")  # one value is not wrapped in Or
+    assert build_query(keys=["hu2022*", "bengio2009curriculum"]) == Or(
+        (Equals("key", "hu2022*"), Equals("key", "bengio2009curriculum"))
+    )
 
 
 # --------------------------------------------------------------------------- semantics
@@ -209,10 +262,25 @@ ALL = [
         ('author:"Hu, Edward J."', ["hu2022lora"]),
         ('author:"Yelong Hu"', []),  # the words must belong to one author
         ("key:hu2022*", ["hu2022lora"]),
+        ("key:hu%", []),  # SQL wildcards in a value are literal characters
+        ("key:hu2022lor_", []),
+        ("key:hu\\2022lora", []),  # a backslash is literal too, not an escape
+        ("key:hu\\", []),
+        ("title:louradour", []),
+        ("xxxx", []),  # nothing is indexed for a missing abstract or venue
+        ("xx", []),  # nor between authors  # title: looks at titles only (Louradour is an author)
+        ('author:"Edw* Hu"', ["hu2022lora"]),  # a trailing * is a prefix of one word
+        ('author:"Edwardx* Hu"', []),
+        ('author:"Edward H"', []),  # without *, words match whole
+        ("arxiv:arXiv:2106.09685", ["hu2022lora"]),  # an arXiv: prefix is dropped
         ("type:article", ["fedus2022switch"]),
         ("arxiv:2106.09685", ["hu2022lora"]),
         ("doi:10.1145/1553374.1553380", ["bengio2009curriculum"]),
         ("(lora OR curriculum) NOT year:2009", ["hu2022lora"]),
+        # NOT binds the next term only: (NOT curriculum) AND year:2009 matches nothing, while
+        # NOT (curriculum AND year:2009) would match the other four papers.
+        ("NOT title:curriculum year:2009", []),
+        ("-dim:budget scaling", ["fedus2022switch"]),
         ("100%", ["hostile2024input"]),  # special characters are text, never FTS syntax
         ('"NEAR(zzz" OR "col:zzz"', []),
         ("a_b", ["hostile2024input"]),
@@ -234,6 +302,21 @@ def test_relevance_puts_title_matches_first(index: object) -> None:
     """A title hit ranks above an abstract-only or author-only hit."""
     result = index.search(parse_query("switch OR kaplan"))  # type: ignore[attr-defined]
     assert [r["key"] for r in result.rows] == ["fedus2022switch", "kaplan2020scaling"]
+
+
+def test_relevance_beats_recency(runner: CliRunner, make_catalog: MakeCatalog) -> None:
+    """Under relevance an older title hit ranks above a newer abstract-only hit; --sort year
+    reverses them. Ranking uses the query's words."""
+    old = SPARSE_ZEBRA.replace("Massive Language Models", "Zebra Language Models")
+    new = QLORA_ZEBRA.replace(
+        "  tags:", "  abstract: Zebra appears in this abstract only.\n  tags:"
+    )
+    folder = make_catalog(old + new)
+    assert _keys_in_order(runner, folder, "zebra") == ["frantar2023sparsegpt", "dettmers2023qlora"]
+    assert _keys_in_order(runner, folder, "zebra", "--sort", "year") == [
+        "dettmers2023qlora",
+        "frantar2023sparsegpt",
+    ]
 
 
 def test_limit_and_total(index: object) -> None:
@@ -281,13 +364,17 @@ def test_search_no_match_exits_1(runner: CliRunner) -> None:
     """No results: exit code 1, like grep."""
     result = runner.invoke(app, ["search", "zzzzqqqq", "--format", "keys"])
     assert result.exit_code == 1
+    assert result.stdout == ""
 
 
 def test_search_errors_exit_2(runner: CliRunner) -> None:
     """Bad queries and bad options are usage errors."""
-    assert runner.invoke(app, ["search", "dim:nope"]).exit_code == 2
-    assert runner.invoke(app, ["search", "x", "--sort", "random"]).exit_code == 2
-    assert runner.invoke(app, ["search", "x", "--format", "xml"]).exit_code == 2
+    node = runner.invoke(app, ["search", "dim:nope"])
+    assert node.exit_code == 2 and "unknown taxonomy node 'nope'" in node.output
+    sort = runner.invoke(app, ["search", "x", "--sort", "random"])
+    assert sort.exit_code == 2 and "'random' is not one of relevance" in sort.output
+    fmt = runner.invoke(app, ["search", "x", "--format", "xml"])
+    assert fmt.exit_code == 2 and "'xml' is not one of table" in fmt.output
 
 
 def test_index_rebuilds_after_edit(runner: CliRunner, make_catalog: MakeCatalog) -> None:
@@ -355,3 +442,139 @@ def test_taxonomy_and_stats(runner: CliRunner) -> None:
     years = json.loads(runner.invoke(app, ["stats", "-f", "json"]).stdout)
     assert years["dimensions"] == ["budget", "data", "arch", "training", "inference"]
     assert runner.invoke(app, ["stats", "--by", "venue"]).exit_code == 0
+
+
+# --------------------------------------------------------------------------- search options
+
+
+def _keys_in_order(runner: CliRunner, folder: Path, *args: str) -> list[str]:
+    """Keys printed by `search ... --format keys --limit 0`, in output order (not sorted)."""
+    result = runner.invoke(
+        app, ["search", *args, "--format", "keys", "--limit", "0", "-C", str(folder)]
+    )
+    assert result.exit_code in (0, 1), result.output
+    return result.stdout.split()
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        # newest first, ties by key
+        (
+            "year",
+            [
+                "hostile2024input",
+                "fedus2022switch",
+                "hu2022lora",
+                "kaplan2020scaling",
+                "bengio2009curriculum",
+            ],
+        ),
+        # by folded title: curriculum, input (the hostile title starts with \input), lora, scaling,
+        # switch
+        (
+            "title",
+            [
+                "bengio2009curriculum",
+                "hostile2024input",
+                "hu2022lora",
+                "kaplan2020scaling",
+                "fedus2022switch",
+            ],
+        ),
+        # entries with an added date first (only hu2022lora has one), then by key
+        (
+            "added",
+            [
+                "hu2022lora",
+                "bengio2009curriculum",
+                "fedus2022switch",
+                "hostile2024input",
+                "kaplan2020scaling",
+            ],
+        ),
+        # without text terms there is no score: newest first, like year
+        (
+            "relevance",
+            [
+                "hostile2024input",
+                "fedus2022switch",
+                "hu2022lora",
+                "kaplan2020scaling",
+                "bengio2009curriculum",
+            ],
+        ),
+    ],
+)
+def test_search_sort_orders(
+    runner: CliRunner, make_catalog: MakeCatalog, sort: str, expected: list[str]
+) -> None:
+    """--sort puts results in the documented order; the printed order is pinned, not sorted."""
+    folder = make_catalog(FIXTURE_TEXT)
+    assert _keys_in_order(runner, folder, "--sort", sort) == expected
+
+
+def test_search_limit_keeps_the_best(runner: CliRunner, make_catalog: MakeCatalog) -> None:
+    """--limit cuts after sorting: the two newest papers under --sort year."""
+    folder = make_catalog(FIXTURE_TEXT)
+    result = runner.invoke(
+        app, ["search", "--sort", "year", "-n", "2", "-f", "json", "-C", str(folder)]
+    )
+    doc = json.loads(result.stdout)
+    assert [r["key"] for r in doc["results"]] == ["hostile2024input", "fedus2022switch"]
+    assert (doc["total"], doc["count"]) == (5, 2)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--dim", "peft"], ["hu2022lora"]),
+        (["--dim", "peft", "--dim", "curriculum"], ["bengio2009curriculum", "hu2022lora"]),
+        (["-d", "inference"], ["hostile2024input"]),
+        (["--venue", "iclr"], ["hu2022lora"]),
+        (["--venue", "ICLR", "--venue", "jmlr"], ["fedus2022switch", "hu2022lora"]),
+        (["--author", "kaplan"], ["kaplan2020scaling"]),
+        (["--author", "Edward Hu"], ["hu2022lora"]),
+        (["-a", "kaplan", "-a", "bengio"], ["bengio2009curriculum", "kaplan2020scaling"]),
+        (["--has-code"], ["hostile2024input", "hu2022lora"]),
+        (["--year", "2020..2022"], ["fedus2022switch", "hu2022lora", "kaplan2020scaling"]),
+        (["--has-code", "--year", "..2023"], ["hu2022lora"]),
+        (["scaling", "--venue", "arxiv"], ["kaplan2020scaling"]),  # options AND the query
+        (["--dim", "training", "--venue", "jmlr"], []),
+    ],
+)
+def test_search_option_filters(
+    runner: CliRunner, make_catalog: MakeCatalog, args: list[str], expected: list[str]
+) -> None:
+    """--dim, --venue, --author, --has-code and --year filter exactly; repeats are alternatives,
+    different options must all hold; no match exits 1."""
+    folder = make_catalog(FIXTURE_TEXT)
+    result = runner.invoke(
+        app, ["search", *args, "--format", "keys", "--limit", "0", "-C", str(folder)]
+    )
+    assert result.exit_code == (0 if expected else 1), result.output
+    assert sorted(result.stdout.split()) == expected
+
+
+def test_search_format_bibtex(runner: CliRunner, make_catalog: MakeCatalog) -> None:
+    """--format bibtex prints the matching entries as BibTeX that parses back to them."""
+    from effllm_catalog.importers.bibtex import parse_bibtex
+
+    folder = make_catalog(FIXTURE_TEXT)
+    result = runner.invoke(
+        app, ["search", "--dim", "peft", "--has-code", "-f", "bibtex", "-C", str(folder)]
+    )
+    assert result.exit_code == 0, result.output
+    parsed = parse_bibtex(result.stdout)
+    assert [d.source_key for d in parsed.drafts] == ["hu2022lora"]
+    assert parsed.drafts[0].data["title"] == "LoRA: Low-Rank Adaptation of Large Language Models"
+    assert parsed.drafts[0].data["arxiv"] == "2106.09685"
+
+
+def test_search_no_match_says_so(runner: CliRunner, make_catalog: MakeCatalog) -> None:
+    """No results: exit 1, an empty key list, and a word on stderr naming what matched nothing."""
+    folder = make_catalog(FIXTURE_TEXT)
+    keys = runner.invoke(app, ["search", "zzzzqqqq", "-f", "keys", "-C", str(folder)])
+    assert keys.exit_code == 1 and keys.stdout == ""
+    table = runner.invoke(app, ["search", "zzzzqqqq", "-C", str(folder)])
+    assert table.exit_code == 1 and table.stdout == "" and "zzzzqqqq" in table.stderr

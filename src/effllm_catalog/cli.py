@@ -16,6 +16,7 @@ from typer.core import TyperGroup
 
 from . import __version__
 from .errors import CatalogError
+from .paths import ENV_FORCE_TTY
 from .render import VALIDATE_REPORTERS, print_error
 
 __all__ = ["app", "main"]
@@ -50,6 +51,12 @@ class _Boundary(TyperGroup):
                 " and report it",
             )
             raise typer.Exit(1) from None
+
+
+def _terminal() -> bool:
+    """Whether to draw tables for a person: stdout is a terminal, or ``EFFLLM_FORCE_TTY`` is set
+    (as ``GH_FORCE_TTY`` does for gh: tables in a pager or a captured session)."""
+    return sys.stdout.isatty() or bool(os.environ.get(ENV_FORCE_TTY))
 
 
 app = typer.Typer(
@@ -292,7 +299,7 @@ def search(
         authors=author,
         has_code=True if has_code else None,
     )
-    terminal_table = output_format == "table" and sys.stdout.isatty()
+    terminal_table = output_format == "table" and _terminal()
     if terminal_table:
         from .render import search_table
 
@@ -421,7 +428,7 @@ def taxonomy(
             },
             sys.stdout,
         )
-    elif sys.stdout.isatty():
+    elif _terminal():
         taxonomy_tree(tax, numbers if counts else None, root, sys.stdout)
     else:  # piped: one node a line, tab-separated, nothing cut
         from .plain import taxonomy_lines
@@ -456,7 +463,7 @@ def stats(
     from .render import dump_json, stats_nodes, stats_venues, stats_years
     from .stats import facet_counts, node_counts, venue_counts, year_by_dimension
 
-    terminal = sys.stdout.isatty()
+    terminal = _terminal()
 
     _check_choice("--by", by, ("year", "dim", "venue", "metric", "kind"))
     _check_choice("--format", output_format, ("table", "json"))

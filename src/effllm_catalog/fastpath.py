@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CatalogError
+from .paths import ENV_FORCE_TTY
 
 __all__ = ["SEARCH_OPTIONS", "main", "parse_search_args", "try_search"]
 
@@ -144,7 +145,7 @@ def try_search(args: list[str]) -> int | None:
 def main() -> None:
     """Console-script entry point: the search fast path when it applies, else the Typer CLI."""
     args = sys.argv[1:]
-    if args[:1] == ["search"] and not sys.stdout.isatty():
+    if args[:1] == ["search"] and not sys.stdout.isatty() and not os.environ.get(ENV_FORCE_TTY):
         try:
             code = try_search(args[1:])
         except BrokenPipeError:

@@ -13,6 +13,7 @@ from .errors import CatalogNotFoundError
 __all__ = [
     "ENV_CACHE_DIR",
     "ENV_CATALOG",
+    "ENV_FORCE_TTY",
     "REFERENCES_DIR",
     "REFERENCES_FILE",
     "TAXONOMY_FILE",
@@ -30,6 +31,8 @@ REFERENCES_DIR = "references"
 ENV_CATALOG = "EFFLLM_CATALOG"
 #: Where the search index and write locks are kept (default: the user cache folder).
 ENV_CACHE_DIR = "EFFLLM_CACHE_DIR"
+#: Set to draw tables even when stdout is not a terminal.
+ENV_FORCE_TTY = "EFFLLM_FORCE_TTY"
 
 
 def cache_dir() -> Path:

@@ -255,7 +255,12 @@ def check_arxiv_month(ctx: Context) -> Iterator[Issue]:
                 "error",
                 entry,
                 ("arxiv",),
-                f"arXiv id {arxiv} has no valid YYMM prefix (the month must be 01-12)",
+                f"arXiv id {arxiv} has no valid YYMM prefix ("
+                + (
+                    "the month must be 01-12)"
+                    if not 1 <= month <= 12
+                    else "new-style ids start in 0704)"
+                ),
                 "copy the id from the paper's arxiv.org/abs/ page",
             )
             continue
@@ -477,7 +482,7 @@ def check_taxonomy(ctx: Context) -> Iterator[Issue]:
                 index,
                 ("parent",),
                 f"parent '{node.parent}' of '{node.id}' does not exist",
-                f"did you mean {', '.join(close)}?" if close else None,
+                f"did you mean {', '.join(close)}?" if close else "name an existing node id",
             )
         elif node.id.rsplit(".", 1)[0] != node.parent:
             yield ctx.taxonomy_issue(

@@ -76,7 +76,7 @@ def format_authors(authors: Sequence[str]) -> str:
     for name in authors:
         family, _, given = name.partition(",")
         family, given = escape(family.strip()), escape(given.strip())
-        if " and " in f" {family} " or " and " in f" {given} ":
+        if " and " in f" {family} ".lower() or " and " in f" {given} ".lower():
             family, given = "{" + family + "}", "{" + given + "}" if given else ""
         names.append(f"{family}, {given}" if given else family)
     return " and ".join(names)
