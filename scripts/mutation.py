@@ -41,8 +41,14 @@ WORK = ROOT / "mutants"
 REPORT = ROOT / "docs" / "mutation-report.md"
 #: Core module (path under src/effllm_catalog, without .py) -> the test files about it.
 MODULES: dict[str, list[str]] = {
-    "query": ["tests/test_query.py"],
-    "index": ["tests/test_index.py", "tests/test_query.py"],
+    # Ranking, rescue on a miss and the facets are pinned in test_search.py and test_facets.py.
+    "query": ["tests/test_query.py", "tests/test_search.py", "tests/test_facets.py"],
+    "index": [
+        "tests/test_index.py",
+        "tests/test_query.py",
+        "tests/test_search.py",
+        "tests/test_facets.py",
+    ],
     "render": ["tests/test_render.py", "tests/test_cli.py"],
     "edit": ["tests/test_edit.py", "tests/test_crash.py"],
     "importers/bibtex": ["tests/test_edit.py", "tests/test_export.py"],
