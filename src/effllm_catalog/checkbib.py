@@ -364,20 +364,13 @@ def decode_bib(data: bytes, file: str) -> str:
             hint="save it as UTF-8 (e.g. `iconv -f utf-16 -t utf-8`), then run check-bib again",
             check="encoding",
         )
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
-        raise LoadError(
-            f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
-            file=file,
-            line=line,
-            col=col,
-            hint="save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`), then run check-bib again",
-            check="encoding",
-        ) from None
+    from .store import decode_utf8
+
+    return decode_utf8(
+        data,
+        file,
+        hint="save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`), then run check-bib again",
+    )
 
 
 def parse_entries(text: str) -> tuple[list[BibEntry], list[tuple[int, str]]]:

@@ -119,6 +119,19 @@ def _one_of(registry: dict[str, Any]) -> Any:
     return check
 
 
+#: --format of the commands that report findings (validate, check-bib).
+ReportFormatOption = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        "-f",
+        callback=_one_of(VALIDATE_REPORTERS),
+        metavar="|".join(VALIDATE_REPORTERS),
+        help="text for people, json for scripts, github for Actions annotations.",
+    ),
+]
+
+
 @app.command()
 def validate(
     paths: Annotated[
@@ -129,16 +142,7 @@ def validate(
         ),
     ] = None,
     catalog: CatalogOption = None,
-    output_format: Annotated[
-        str,
-        typer.Option(
-            "--format",
-            "-f",
-            callback=_one_of(VALIDATE_REPORTERS),
-            metavar="|".join(VALIDATE_REPORTERS),
-            help="text for people, json for scripts, github for Actions annotations.",
-        ),
-    ] = "text",
+    output_format: ReportFormatOption = "text",
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
     max_bytes: Annotated[
         int | None,
@@ -700,16 +704,7 @@ def check_bib_cmd(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the fix as a diff; write nothing.")
     ] = False,
-    output_format: Annotated[
-        str,
-        typer.Option(
-            "--format",
-            "-f",
-            callback=_one_of(VALIDATE_REPORTERS),
-            metavar="|".join(VALIDATE_REPORTERS),
-            help="text for people, json for scripts, github for Actions annotations.",
-        ),
-    ] = "text",
+    output_format: ReportFormatOption = "text",
     show_sources: Annotated[
         bool,
         typer.Option("--sources", help="Print the bundled index's sources, commits and coverage."),

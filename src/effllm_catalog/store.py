@@ -184,21 +184,25 @@ def read_text(path: Path, max_bytes: int | None = None) -> str:
         raise LoadError(
             f"file is larger than the limit of {limit:,} bytes", file=name, check="file-too-large"
         )
+    return decode_utf8(data, name).removeprefix("\ufeff")
+
+
+def decode_utf8(data: bytes, file: str, hint: str = "save the file as UTF-8") -> str:
+    """``data`` as UTF-8 text, or a LoadError at the line and column of the first bad byte."""
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         before = data[: exc.start]
         line = before.count(b"\n") + 1
         col = exc.start - (before.rfind(b"\n") + 1) + 1
         raise LoadError(
             f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
-            file=name,
+            file=file,
             line=line,
             col=col,
-            hint="save the file as UTF-8",
+            hint=hint,
             check="encoding",
         ) from None
-    return text.removeprefix("\ufeff")
 
 
 def excerpt(text: str, line: int, col: int) -> str:
