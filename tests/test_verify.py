@@ -104,3 +104,48 @@ def test_norm_title_ignores_case_accents_and_punctuation() -> None:
         "llm int8 8 Bit matrix multiplication"
     )
     assert norm_title("Ré") == norm_title("re")
+
+
+def _add_record(**extra: object) -> dict[str, object]:
+    rec: dict[str, object] = {
+        "key": "bi2024deepseek", "checked": "2026-12-01", "method": "add", "status": "preprint",
+        "type": "misc", "venue": "arXiv", "year": 2024, "arxiv": "2401.02954",
+        "title": "DeepSeek LLM: Scaling Open-Source Language Models with Longtermism",
+        "authors": ["Bi, Xiao"], "evidence": ["https://arxiv.org/abs/2401.02954"],
+        "summary": "Fits compute-optimal scaling laws.", "tags": ["budget.scaling-laws"],
+        "list_sources": ["list:horseee/Awesome-Efficient-LLM@215a154"],
+    }  # fmt: skip
+    rec.update(extra)
+    return rec
+
+
+def test_an_add_record_creates_the_entry_once() -> None:
+    """A paper new to the catalog enters from its add record: bibliographic fields, first-pass tags,
+    the arXiv URL, the date it was added and the list that brought it; a second apply adds nothing."""
+    import datetime as dt
+
+    from apply import new_entries
+
+    rec = _add_record()
+    merged = {"bi2024deepseek": {**rec, "checks": [{"method": "add", "checked": "2026-12-01",
+                                                    "at": "add-x.jsonl:1"}]}}  # fmt: skip
+    (entry,) = new_entries([], merged)
+    assert entry["key"] == "bi2024deepseek"
+    assert entry["url"] == "https://arxiv.org/abs/2401.02954"
+    assert entry["tags"] == ["budget.scaling-laws"]
+    assert entry["added"] == dt.date(2026, 12, 1)
+    assert entry["sources"] == ["list:horseee/Awesome-Efficient-LLM@215a154"]
+    assert new_entries([entry], merged) == []
+    other = {**entry, "arxiv": "2402.00001"}
+    with pytest.raises(SystemExit, match="taken by another paper"):
+        new_entries([other], merged)
+
+
+def test_an_add_record_must_carry_a_whole_entry() -> None:
+    """An add record without a summary or tags, with a versioned arXiv id or a list reference without
+    its commit is reported; a complete one passes."""
+    assert check_record(_add_record(), {}) == []
+    assert check_record(_add_record(summary=""), {})
+    assert check_record(_add_record(tags=[]), {})
+    assert check_record(_add_record(arxiv="2401.02954v2"), {})
+    assert check_record(_add_record(list_sources=["list:horseee/Awesome-Efficient-LLM"]), {})

@@ -18,6 +18,7 @@ family/given split), and the record's quirks are cleaned: ALL-CAPS names, quoted
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import re
 import sys
 import unicodedata
@@ -82,8 +83,48 @@ def is_primary(url: str) -> bool:
     return any(host == h or host.endswith("." + h) for h in PRIMARY_HOSTS)
 
 
+#: The fields an ``add`` record gives a new entry before the usual fields are applied.
+NEW_ENTRY = ("type", "title", "authors", "year", "venue", "arxiv", "doi", "url", "code", "tags")
+
+
+def new_entries(
+    entries: list[dict[str, Any]], ledger: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Entries for the papers the ledger adds (method ``add``) that the catalog does not hold yet.
+
+    A new entry starts from its add record: the bibliographic fields, the first tagging pass (an
+    entry needs a tag; a later tag-check line can still change it), ``added`` = the record's date,
+    and the list references that brought it in. An add record whose key is taken by another paper
+    (a different arXiv id) is an error: keys never change.
+    """
+    have = {e["key"]: e for e in entries}
+    out = []
+    for key, rec in sorted(ledger.items()):
+        added = [c for c in rec.get("checks", []) if c["method"] == "add"]
+        if not added or rec.get("status") == "remove":
+            continue
+        if key in have:
+            if rec.get("arxiv") and str(have[key].get("arxiv") or "") != rec["arxiv"]:
+                raise SystemExit(f"{added[0]['at']}: key {key} is taken by another paper")
+            continue
+        entry: dict[str, Any] = {"key": key}
+        for name in NEW_ENTRY:
+            if rec.get(name) not in (None, "", []):
+                entry[name] = rec[name]
+        if "url" not in entry and entry.get("arxiv"):
+            entry["url"] = f"https://arxiv.org/abs/{entry['arxiv']}"
+        entry["added"] = dt.date.fromisoformat(added[0]["checked"])
+        entry["sources"] = list(rec.get("list_sources", []))
+        out.append(entry)
+    return out
+
+
 def apply(entries: list[dict[str, Any]], ledger: dict[str, dict[str, Any]]) -> Counter[str]:
     stats: Counter[str] = Counter()
+    created = new_entries(entries, ledger)
+    stats["added"] += len(created)
+    entries += created
+    entries.sort(key=lambda e: str(e["key"]))
     keep = []
     for entry in entries:
         rec = ledger.get(entry["key"])

@@ -32,7 +32,7 @@ from common import FIELDS, STATUSES, iter_ledger, load_references, merged_ledger
 
 KNOWN = {
     "key", "checked", "method", "status", "type", "venue", "year", "title", "authors", "doi",
-    "arxiv_version", "evidence", "leads", "names", "agree", "in_scope", "chose", "summary", "tags", "metrics", "kind", "flag", "note",
+    "arxiv_version", "arxiv", "url", "code", "list_sources", "evidence", "leads", "names", "agree", "in_scope", "chose", "summary", "tags", "metrics", "kind", "flag", "note",
 }  # fmt: skip
 MAX_SUMMARY = 300
 RUN = 8
@@ -68,6 +68,26 @@ def load_abstracts(directory: Path | None) -> dict[str, str]:
     return out
 
 
+#: What an ``add`` record (a paper new to the catalog) must establish.
+ADD_REQUIRED = ("status", "type", "title", "authors", "year", "venue", "evidence", "summary", "tags")  # fmt: skip
+
+
+def _check_add(rec: dict[str, Any]) -> list[str]:
+    problems = [f"an add record needs {name}" for name in ADD_REQUIRED if not rec.get(name)]
+    if rec.get("status") not in (None, "published", "preprint"):
+        problems.append("an added paper is published or a preprint")
+    arxiv = rec.get("arxiv")
+    if arxiv is not None and not re.fullmatch(r"\d{4}\.\d{4,5}", str(arxiv)):
+        problems.append(f"arxiv {arxiv!r} is not an id like 2401.01234 (no version)")
+    for ref in rec.get("list_sources", []):
+        if not re.fullmatch(r"list:[\w.-]+/[\w.-]+@[0-9a-f]{7}", str(ref)):
+            problems.append(f"list source {ref!r} is not list:<owner>/<repo>@<commit7>")
+    for name in ("url", "code"):
+        if rec.get(name) and not str(rec[name]).startswith("https://"):
+            problems.append(f"{name} must be an https URL")
+    return problems
+
+
 def check_record(
     rec: dict[str, Any], abstracts: dict[str, str], merged: dict[str, Any] | None = None
 ) -> list[str]:
@@ -81,6 +101,8 @@ def check_record(
         if not rec.get(name):
             problems.append(f"missing {name}")
     status = rec.get("status")
+    if rec.get("method") == "add":
+        problems += _check_add(rec)
     if status is not None and status not in STATUSES:
         problems.append(f"status {status!r} not one of {STATUSES}")
     if status == "preprint" and (rec.get("venue") != "arXiv" or rec.get("type") != "misc"):
