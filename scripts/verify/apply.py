@@ -92,7 +92,8 @@ def new_entries(
 ) -> list[dict[str, Any]]:
     """Entries for the papers the ledger adds (method ``add``) that the catalog does not hold yet.
 
-    A new entry starts from its add record: the bibliographic fields, the first tagging pass (an
+    A new entry starts from its add record: the bibliographic fields (the URL is the arXiv page, else
+    the first evidence record), the first tagging pass (an
     entry needs a tag; a later tag-check line can still change it), ``added`` = the record's date,
     and the list references that brought it in. An add record whose key is taken by another paper
     (a different arXiv id) is an error: keys never change.
@@ -113,6 +114,8 @@ def new_entries(
                 entry[name] = rec[name]
         if "url" not in entry and entry.get("arxiv"):
             entry["url"] = f"https://arxiv.org/abs/{entry['arxiv']}"
+        elif "url" not in entry and rec.get("evidence"):
+            entry["url"] = rec["evidence"][0]
         entry["added"] = dt.date.fromisoformat(added[0]["checked"])
         entry["sources"] = list(rec.get("list_sources", []))
         out.append(entry)

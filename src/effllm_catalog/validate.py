@@ -361,17 +361,45 @@ def check_provenance(ctx: Context) -> Iterator[Issue]:
             )
 
 
+#: Hosts whose paper pages are stable records (an OpenReview forum, an anthology or proceedings
+#: page): a published paper with neither arXiv id nor DOI can still be found again by such a URL.
+RECORD_HOSTS = (
+    "openreview.net",
+    "aclanthology.org",
+    "proceedings.mlr.press",
+    "proceedings.neurips.cc",
+    "papers.nips.cc",
+    "mlanthology.org",
+    "dl.acm.org",
+    "www.usenix.org",
+    "ieeexplore.ieee.org",
+    "jmlr.org",
+    "www.jmlr.org",
+    "openaccess.thecvf.com",
+    "ojs.aaai.org",
+    "www.ijcai.org",
+    "proceedings.mlsys.org",
+)
+
+
+def _is_record_url(url: str | None) -> bool:
+    host = re.sub(r"^https://([^/]+)/.+$", r"\1", url or "")
+    return host != (url or "") and host in RECORD_HOSTS
+
+
 def check_ids_present(ctx: Context) -> Iterator[Issue]:
-    """Every entry can be found again: it has an arXiv id or a DOI."""
+    """Every entry can be found again: an arXiv id, a DOI, or a URL on a proceedings record page."""
     for entry in ctx.catalog.entries:
-        if not entry.ref.arxiv and not entry.ref.doi:
+        ref = entry.ref
+        if not ref.arxiv and not ref.doi and not _is_record_url(ref.url):
             yield ctx.issue(
                 "missing-id",
                 "warning",
                 entry,
                 ("title",),
-                "entry has neither an arXiv id nor a DOI",
-                "add 'arxiv:' or 'doi:' so readers can find the paper",
+                "entry has neither an arXiv id, a DOI nor a URL of its proceedings record",
+                "add 'arxiv:' or 'doi:', or set 'url:' to the paper's page in the proceedings"
+                " (OpenReview, ACL Anthology, PMLR ...) so readers can find the paper",
             )
 
 
@@ -596,7 +624,7 @@ CHECK_IDS: dict[str, str] = {
     "unknown-tag": "a tag that is not a taxonomy node id",
     "duplicate-tag": "the same tag twice on one entry (warning)",
     "unknown-metric": "a metric that is not in the metrics facet",
-    "missing-id": "an entry with neither arXiv id nor DOI (warning)",
+    "missing-id": "an entry with neither arXiv id, DOI nor proceedings-record URL (warning)",
     "control-char": "control or bidi-override characters in a text field",
     "unbalanced-braces": "unbalanced { } in a text field",
     "truncated-authors": "an author list ending in 'et al.' or 'others'",
