@@ -10,7 +10,9 @@ layout (what ``effllm fmt`` writes), atomically.
 
 Author lists: the record's list wins (published author order and membership), but an author the
 entry already spells with the same name tokens keeps the entry's spelling (diacritics, particles,
-family/given split), and the record's quirks are cleaned: ALL-CAPS names, quoted nicknames.
+family/given split), and the record's quirks are cleaned: ALL-CAPS names, quoted nicknames. A record
+with ``"authors_exact": true`` (a lead's correction of the entry's own spelling, e.g. swapped family
+and given names) is taken as written.
 
     python scripts/verify/apply.py [--dry-run]
 """
@@ -141,7 +143,7 @@ def apply(entries: list[dict[str, Any]], ledger: dict[str, dict[str, Any]]) -> C
             if name not in rec:
                 continue
             value = rec[name]
-            if name == "authors":
+            if name == "authors" and not rec.get("authors_exact"):
                 value = merge_authors([str(a) for a in entry["authors"]], value)
             if value in (None, "", []):
                 if name in entry and name in ("doi", "names", "summary"):

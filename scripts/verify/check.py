@@ -32,7 +32,7 @@ from common import FIELDS, STATUSES, iter_ledger, load_references, merged_ledger
 
 KNOWN = {
     "key", "checked", "method", "status", "type", "venue", "year", "title", "authors", "doi",
-    "arxiv_version", "arxiv", "url", "code", "list_sources", "evidence", "leads", "names", "agree", "in_scope", "chose", "summary", "tags", "metrics", "kind", "flag", "note",
+    "arxiv_version", "authors_exact", "arxiv", "url", "code", "list_sources", "evidence", "leads", "names", "agree", "in_scope", "chose", "summary", "tags", "metrics", "kind", "flag", "note",
 }  # fmt: skip
 MAX_SUMMARY = 300
 RUN = 8
@@ -201,7 +201,7 @@ def main() -> int:
             if name not in rec or rec[name] in (None, "", []):
                 continue
             want = rec[name]
-            if name == "authors":
+            if name == "authors" and not rec.get("authors_exact"):
                 want = merge_authors([str(a) for a in entry["authors"]], want)
             if name == "title" and norm_title(str(entry.get("title"))) == norm_title(want):
                 want = entry.get("title")

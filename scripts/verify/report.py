@@ -52,6 +52,37 @@ def before_entries(rev: str) -> dict[str, dict[str, Any]]:
     return {e["key"]: e for e in yaml.load(text, Loader=loader)}  # a safe loader
 
 
+def node_counts(entries: dict[str, dict[str, Any]], nodes: list[str]) -> Counter[str]:
+    """Papers per taxonomy node, a paper counting once for a node when any tag is in its subtree."""
+    out: Counter[str] = Counter()
+    for entry in entries.values():
+        tags = [str(t) for t in entry.get("tags", [])]
+        for node in nodes:
+            if any(t == node or t.startswith(node + ".") for t in tags):
+                out[node] += 1
+    return out
+
+
+def coverage(before: dict[str, dict[str, Any]], now: dict[str, dict[str, Any]]) -> None:
+    """Before/after papers per taxonomy node and per recent year (issue 11's coverage figures)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with (ROOT / "data" / "taxonomy.yaml").open(encoding="utf-8") as fh:
+        taxonomy = yaml.load(fh, Loader=loader)  # a safe loader
+    nodes = [str(n["id"]) for n in taxonomy["nodes"]]
+    old, new = node_counts(before, nodes), node_counts(now, nodes)
+    print("papers per node, before -> now:")
+    for node in nodes:
+        print(f"  {node}: {old[node]} -> {new[node]}")
+    years_old = Counter(int(e["year"]) for e in before.values())
+    years_new = Counter(int(e["year"]) for e in now.values())
+    print("papers per year, before -> now:")
+    for year in sorted(set(years_old) | set(years_new)):
+        if year >= 2022:
+            print(f"  {year}: {years_old[year]} -> {years_new[year]}")
+    added = [k for k in now if k not in before]
+    print(f"entries added: {len(added)}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -94,6 +125,7 @@ def main() -> int:
         print(f"  via {kind}: {n}")
     for name, n in sorted(c.items()):
         print(f"{name}: {n}")
+    coverage(before, now)
     return 0
 
 
