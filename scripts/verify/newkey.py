@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from common import ROOT, iter_ledger, load_references, norm_title
+from match_offline import plain_title
 
 sys.path.insert(0, str(ROOT / "src"))
 from effllm_catalog.keys import make_key
@@ -51,7 +52,7 @@ def _removed(keys: set[str]) -> list[dict[str, Any]]:
 
 def find_existing(arxiv: str | None, title: str) -> str | None:
     """Where the paper already is: ``"<key> (in the catalog)"`` and the like, or None."""
-    want = norm_title(title)
+    want = norm_title(plain_title(title))
     known: list[tuple[str, dict[str, Any]]] = [("in the catalog", e) for e in load_references()]
     removed = set()
     for _path, _line, rec in iter_ledger():
@@ -66,7 +67,7 @@ def find_existing(arxiv: str | None, title: str) -> str | None:
                 known.append(("reserved by another helper", json.loads(line)))
     for where, rec in known:
         if (arxiv and str(rec.get("arxiv") or "") == arxiv) or norm_title(
-            str(rec.get("title", ""))
+            plain_title(str(rec.get("title", "")))
         ) == want:
             return f"{rec['key']} ({where})"
     return None
@@ -97,7 +98,7 @@ def main() -> int:
             print(f"already known: {existing}", file=sys.stderr)
             return 1
         family = args.first_author.partition(",")[0].strip()
-        key = make_key(family, args.year, args.title, taken_keys())
+        key = make_key(family, args.year, plain_title(args.title), taken_keys())
         with RESERVED.open("a", encoding="utf-8") as fh:
             rec = {"key": key, "arxiv": args.arxiv, "title": args.title}
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")

@@ -72,8 +72,15 @@ LIST_SOURCE_PATTERN = r"^list:[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+@[0-9a-f]{7,40}$"
 _LIST_SOURCE = re.compile(LIST_SOURCE_PATTERN)
 
 
+#: A LaTeX command name (``\text``, ``\mathbf``): dropped before titles are compared, so that
+#: ``$\text{D}_{2}\text{O}$`` and ``D₂O`` are the same title.
+_LATEX_COMMAND = re.compile(r"\\[A-Za-z]+")
+
+
 def normalise_title(title: str) -> str:
-    """Lower-case letters and digits only, accents stripped: the key near-duplicates share."""
+    """Lower-case letters and digits only, accents and LaTeX command names stripped: the key
+    near-duplicates share."""
+    title = _LATEX_COMMAND.sub("", title)
     folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9]+", "", folded)
 
