@@ -43,7 +43,7 @@ GATES = [
     "ruff check .",
     "ruff format --check .",
     "mypy --strict src",
-    "effllm validate data/",
+    "effllm validate data/ --strict",
     "check-jsonschema --schemafile docs/schema/references.schema.json data/references.yaml",
     "effllm fmt --check data/",
     "effllm docs --catalog data --check",

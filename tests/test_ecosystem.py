@@ -151,13 +151,13 @@ def test_pre_commit_hooks_run(hooks: dict[str, dict[str, object]], tmp_path: Pat
 
 
 def test_workflow_runs_the_readme_commands() -> None:
-    """The GitHub workflow runs the README's test command and validate with annotations."""
+    """The GitHub workflow runs the README's test command and a strict validate with annotations."""
     from .test_repo import _readme_blocks
 
     workflow = yaml.safe_load((REPO / ".github" / "workflows" / "ci.yml").read_text("utf-8"))
     runs = "\n".join(step.get("run", "") for step in workflow["jobs"]["test"]["steps"])
     assert "\n".join(_readme_blocks()[1]) in runs
-    assert "effllm validate data/ --format github" in runs
+    assert "effllm validate data/ --format github --strict" in runs
 
 
 def _patterns(node: object) -> list[str]:
