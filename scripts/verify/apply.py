@@ -107,7 +107,8 @@ def new_entries(
         if not added or rec.get("status") == "remove":
             continue
         if key in have:
-            if rec.get("arxiv") and str(have[key].get("arxiv") or "") != rec["arxiv"]:
+            mine = str(have[key].get("arxiv") or "")
+            if rec.get("arxiv") and mine and mine != rec["arxiv"]:
                 raise SystemExit(f"{added[0]['at']}: key {key} is taken by another paper")
             continue
         entry: dict[str, Any] = {"key": key}

@@ -25,7 +25,7 @@ SHARED = ROOT.parent / "shared" / "data"
 VENUES_FILE = SHARED / "venues" / "accepted-papers.jsonl.gz"
 
 #: The fields a ledger record may establish, in the order ``apply.py`` writes them.
-FIELDS = ("type", "title", "authors", "year", "venue", "doi", "names", "summary")
+FIELDS = ("type", "title", "authors", "year", "venue", "arxiv", "doi", "names", "summary")
 #: Record statuses: published (venue record found), preprint (latest arXiv version, no venue
 #: record), unresolved (a venue claimed by the lists that look-ups could neither confirm nor refute:
 #: kept, and queued for the next look-up round), remove (not an LLM-efficiency paper).
