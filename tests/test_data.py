@@ -12,7 +12,6 @@ from effllm_catalog.validate import validate_catalog
 from .conftest import BUNDLED
 
 
-
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
     """The bundled catalog, which must validate with no errors and no warnings (every entry has a
