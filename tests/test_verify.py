@@ -149,3 +149,18 @@ def test_an_add_record_must_carry_a_whole_entry() -> None:
     assert check_record(_add_record(tags=[]), {})
     assert check_record(_add_record(arxiv="2401.02954v2"), {})
     assert check_record(_add_record(list_sources=["list:horseee/Awesome-Efficient-LLM"]), {})
+
+
+def test_dup_scan_pairs_a_retitled_publication_but_not_namesakes() -> None:
+    """A publication retitled after its preprint (same short name, same first author) is listed for
+    review; two papers that only share a generic word or a first author are not."""
+    from dup_scan import suspicious
+
+    preprint = {"title": "Palu: Compressing KV-Cache with Low-Rank Projection",
+                "authors": ["Chang, Chi-Chih"], "names": ["Palu"]}  # fmt: skip
+    published = {"title": "Palu: KV-Cache Compression with Low-Rank Projection",
+                 "authors": ["Chang, Chi-Chih"], "names": ["Palu"]}  # fmt: skip
+    other = {"title": "Speculative Decoding with Big Little Decoder",
+             "authors": ["Chang, Chi-Chih"], "names": ["BiLD"]}  # fmt: skip
+    assert suspicious(preprint, published)
+    assert not suspicious(preprint, other)

@@ -30,9 +30,11 @@ from typing import Any
 from apply import is_primary, merge_authors
 from common import FIELDS, STATUSES, iter_ledger, load_references, merged_ledger, norm_title
 
+from effllm_catalog.validate import LIST_SOURCE_PATTERN
+
 KNOWN = {
     "key", "checked", "method", "status", "type", "venue", "year", "title", "authors", "doi",
-    "arxiv_version", "authors_exact", "arxiv", "url", "code", "list_sources", "evidence", "leads", "names", "agree", "in_scope", "chose", "summary", "tags", "metrics", "kind", "flag", "note",
+    "arxiv_version", "authors_exact", "distinct_from", "arxiv", "url", "code", "list_sources", "evidence", "leads", "names", "agree", "in_scope", "chose", "summary", "tags", "metrics", "kind", "flag", "note",
 }  # fmt: skip
 MAX_SUMMARY = 300
 RUN = 8
@@ -80,8 +82,8 @@ def _check_add(rec: dict[str, Any]) -> list[str]:
     if arxiv is not None and not re.fullmatch(r"\d{4}\.\d{4,5}", str(arxiv)):
         problems.append(f"arxiv {arxiv!r} is not an id like 2401.01234 (no version)")
     for ref in rec.get("list_sources", []):
-        if not re.fullmatch(r"list:[\w.-]+/[\w.-]+@[0-9a-f]{7}", str(ref)):
-            problems.append(f"list source {ref!r} is not list:<owner>/<repo>@<commit7>")
+        if not re.match(LIST_SOURCE_PATTERN, str(ref)):
+            problems.append(f"list source {ref!r} is not list:<owner>/<repo>@<commit>")
     for name in ("url", "code"):
         if rec.get(name) and not str(rec[name]).startswith("https://"):
             problems.append(f"{name} must be an https URL")

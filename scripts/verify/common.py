@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -100,6 +101,20 @@ def load_references(path: Path = REFERENCES) -> list[dict[str, Any]]:
     with path.open(encoding="utf-8") as fh:
         data = yaml.load(fh, Loader=loader)  # a safe loader, chosen at run time
     return list(data or [])
+
+
+#: The catalog as the paper lists built it, before verification (the "before" of every report).
+LIST_BUILT = "9be2fc8"
+
+
+def catalog_at(rev: str = LIST_BUILT) -> dict[str, dict[str, Any]]:
+    """The catalog's entries at a git revision, by key (safe C loader)."""
+    rel = REFERENCES.relative_to(ROOT).as_posix()
+    text = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{rev}:{rel}"], check=True, capture_output=True, text=True
+    ).stdout
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return {e["key"]: e for e in yaml.load(text, Loader=loader) or []}  # a safe loader
 
 
 def iter_ledger(directory: Path = LEDGER_DIR) -> Iterator[tuple[Path, int, dict[str, Any]]]:

@@ -5,7 +5,8 @@ version and its proceedings version slips past it. This scan pairs entries that 
 (``names``) and a first author or some title words, or that share the first author and a third of
 their title words, or two thirds of their title words outright. Every pair is a lead for a person
 to judge: the same paper is merged by a ``lead-review`` line (the published record moves to the
-older key, the other key is removed), different papers are left alone.
+older key, the other key is removed); different papers get a ``lead-review`` line with
+``"distinct_from": "<the other key>"``, and the scan stops listing the pair.
 
     python scripts/verify/dup_scan.py [--only-added]
 """
@@ -47,13 +48,9 @@ def main() -> int:
     entries = load_references()
     added = {r["key"] for _p, _l, r in iter_ledger() if r.get("method") == "add"}
     reviewed = {
-        frozenset((str(r["key"]), m.group(1)))
+        frozenset((str(r["key"]), str(r["distinct_from"])))
         for _p, _l, r in iter_ledger()
-        if r.get("method") == "lead-review"
-        for m in [
-            re.search(r"(?:not a duplicate of|different paper from) (\w+)", r.get("note", ""))
-        ]
-        if m
+        if r.get("distinct_from")
     }
     found = 0
     for i, a in enumerate(entries):

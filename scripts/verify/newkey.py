@@ -23,64 +23,51 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from common import ROOT, iter_ledger, load_references, norm_title
+from common import LIST_BUILT, ROOT, catalog_at, iter_ledger, load_references, norm_title
 from match_offline import plain_title
 
 sys.path.insert(0, str(ROOT / "src"))
 from effllm_catalog.keys import make_key
 
 RESERVED = Path(__file__).resolve().parent / ".reserved-keys.jsonl"
-#: The catalog as the lists built it, before verification removed off-topic entries.
-LIST_BUILT = "9be2fc8"
 
 
-def _removed(keys: set[str]) -> list[dict[str, Any]]:
-    """Entries of the list-built catalog that the ledger removed (their arXiv ids and titles)."""
-    try:
-        text = subprocess.run(
-            ["git", "-C", str(ROOT), "show", f"{LIST_BUILT}:data/references.yaml"],
-            capture_output=True, text=True, check=True,
-        ).stdout  # fmt: skip
-    except (OSError, subprocess.CalledProcessError):
-        return []
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    old = yaml.load(text, Loader=loader) or []  # a safe loader, chosen at run time
-    return [e for e in old if e["key"] in keys]
-
-
-def find_existing(arxiv: str | None, title: str) -> str | None:
-    """Where the paper already is: ``"<key> (in the catalog)"`` and the like, or None."""
-    want = norm_title(plain_title(title))
+def known_papers() -> list[tuple[str, dict[str, Any]]]:
+    """Every paper a new key must not duplicate, with where it is: the catalog, the ledger's add
+    records, the list-built entries the ledger removed, and other helpers' reservations."""
     known: list[tuple[str, dict[str, Any]]] = [("in the catalog", e) for e in load_references()]
     removed = set()
     for _path, _line, rec in iter_ledger():
-        if rec.get("method") == "add":
-            known.append(("added by the ledger", rec))
+        known.append(
+            ("added by the ledger" if rec.get("method") == "add" else "in the ledger", rec)
+        )
         if rec.get("status") == "remove":
             removed.add(rec["key"])
-    known += [("removed as off-topic", e) for e in _removed(removed)]
+    try:
+        before = catalog_at(LIST_BUILT)
+    except (OSError, subprocess.CalledProcessError):  # no git history: removed papers unknown
+        before = {}
+    known += [("removed as off-topic", e) for k, e in before.items() if k in removed]
     if RESERVED.exists():
         for line in RESERVED.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 known.append(("reserved by another helper", json.loads(line)))
+    return known
+
+
+def find_existing(
+    known: list[tuple[str, dict[str, Any]]], arxiv: str | None, title: str
+) -> str | None:
+    """Where the paper already is: ``"<key> (in the catalog)"`` and the like, or None."""
+    want = norm_title(plain_title(title))
     for where, rec in known:
+        if "title" not in rec and "arxiv" not in rec:
+            continue  # a ledger line that names no paper
         if (arxiv and str(rec.get("arxiv") or "") == arxiv) or norm_title(
             plain_title(str(rec.get("title", "")))
         ) == want:
             return f"{rec['key']} ({where})"
     return None
-
-
-def taken_keys() -> set[str]:
-    taken = {e["key"] for e in load_references()}
-    taken |= {rec["key"] for _p, _l, rec in iter_ledger()}
-    if RESERVED.exists():
-        for line in RESERVED.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                taken.add(json.loads(line)["key"])
-    return taken
 
 
 def main() -> int:
@@ -93,12 +80,13 @@ def main() -> int:
     RESERVED.parent.mkdir(parents=True, exist_ok=True)
     with (RESERVED.parent / ".reserved-keys.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        existing = find_existing(args.arxiv, args.title)
+        known = known_papers()
+        existing = find_existing(known, args.arxiv, args.title)
         if existing:
             print(f"already known: {existing}", file=sys.stderr)
             return 1
         family = args.first_author.partition(",")[0].strip()
-        key = make_key(family, args.year, plain_title(args.title), taken_keys())
+        key = make_key(family, args.year, plain_title(args.title), {r["key"] for _w, r in known})
         with RESERVED.open("a", encoding="utf-8") as fh:
             rec = {"key": key, "arxiv": args.arxiv, "title": args.title}
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")

@@ -10,13 +10,11 @@ what is still open (never looked up, venue unresolved, flags).
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 from collections import Counter
 from typing import Any
 
-import yaml
-from common import REFERENCES, ROOT, load_references, merged_ledger, norm_title
+from common import LIST_BUILT, ROOT, catalog_at, load_references, merged_ledger, norm_title
 
 _KINDS = (
     ("mlanthology.org", "ML Anthology"),
@@ -43,35 +41,21 @@ def record_kind(evidence: list[str], note: str) -> str:
     return "other primary record"
 
 
-def before_entries(rev: str) -> dict[str, dict[str, Any]]:
-    rel = REFERENCES.relative_to(ROOT).as_posix()
-    text = subprocess.run(
-        ["git", "-C", str(ROOT), "show", f"{rev}:{rel}"], check=True, capture_output=True, text=True
-    ).stdout
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return {e["key"]: e for e in yaml.load(text, Loader=loader)}  # a safe loader
-
-
-def node_counts(entries: dict[str, dict[str, Any]], nodes: list[str]) -> Counter[str]:
-    """Papers per taxonomy node, a paper counting once for a node when any tag is in its subtree."""
-    out: Counter[str] = Counter()
-    for entry in entries.values():
-        tags = [str(t) for t in entry.get("tags", [])]
-        for node in nodes:
-            if any(t == node or t.startswith(node + ".") for t in tags):
-                out[node] += 1
-    return out
-
-
 def coverage(before: dict[str, dict[str, Any]], now: dict[str, dict[str, Any]]) -> None:
     """Before/after papers per taxonomy node and per recent year (issue 11's coverage figures)."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with (ROOT / "data" / "taxonomy.yaml").open(encoding="utf-8") as fh:
-        taxonomy = yaml.load(fh, Loader=loader)  # a safe loader
-    nodes = [str(n["id"]) for n in taxonomy["nodes"]]
-    old, new = node_counts(before, nodes), node_counts(now, nodes)
+    sys.path.insert(0, str(ROOT / "src"))
+    from effllm_catalog.catalog import read_taxonomy
+    from effllm_catalog.stats import node_counts
+
+    taxonomy, _issues = read_taxonomy(ROOT / "data" / "taxonomy.yaml")
+
+    def counts(entries: dict[str, dict[str, Any]]) -> dict[str, int]:
+        pairs = [(i, str(t)) for i, e in enumerate(entries.values()) for t in e.get("tags", [])]
+        return {node: c.total for node, c in node_counts(taxonomy, pairs).items()}
+
+    old, new = counts(before), counts(now)
     print("papers per node, before -> now:")
-    for node in nodes:
+    for node in taxonomy.by_id:
         print(f"  {node}: {old[node]} -> {new[node]}")
     years_old = Counter(int(e["year"]) for e in before.values())
     years_new = Counter(int(e["year"]) for e in now.values())
@@ -86,10 +70,10 @@ def coverage(before: dict[str, dict[str, Any]], now: dict[str, dict[str, Any]]) 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--before", default="9be2fc8", help="git revision of the unverified catalog"
+        "--before", default=LIST_BUILT, help="git revision of the unverified catalog"
     )
     args = parser.parse_args()
-    before = before_entries(args.before)
+    before = catalog_at(args.before)
     now = {e["key"]: e for e in load_references()}
     ledger = merged_ledger()
     c: Counter[str] = Counter()

@@ -389,7 +389,8 @@ RECORD_HOSTS = (
 )
 
 
-def _is_record_url(url: str | None) -> bool:
+def is_record_url(url: str | None) -> bool:
+    """Whether ``url`` is an https page on one of the ``RECORD_HOSTS``."""
     host = re.sub(r"^https://([^/]+)/.+$", r"\1", url or "")
     return host != (url or "") and host in RECORD_HOSTS
 
@@ -398,7 +399,7 @@ def check_ids_present(ctx: Context) -> Iterator[Issue]:
     """Every entry can be found again: an arXiv id, a DOI, or a URL on a proceedings record page."""
     for entry in ctx.catalog.entries:
         ref = entry.ref
-        if not ref.arxiv and not ref.doi and not _is_record_url(ref.url):
+        if not ref.arxiv and not ref.doi and not is_record_url(ref.url):
             yield ctx.issue(
                 "missing-id",
                 "warning",
