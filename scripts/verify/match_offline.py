@@ -22,7 +22,15 @@ import sys
 from collections import Counter, defaultdict
 from typing import Any
 
-from common import LEDGER_DIR, VENUES_FILE, family_names, load_references, norm_title, write_jsonl
+from common import (
+    LEDGER_DIR,
+    VENUES_FILE,
+    family_names,
+    load_references,
+    merged_ledger,
+    norm_title,
+    write_jsonl,
+)
 from rapidfuzz import fuzz, process
 
 #: (source, venue id) -> catalog short venue name (data/venues.yaml), entry type.
@@ -72,8 +80,10 @@ def plain_title(title: str) -> str:
         body = re.sub(r"\\(?:text|mathrm|textit|mathbf|mathbb|textbf|emph)(?=[A-Z])", "", body)
         body = re.sub(r"\^\{?([0-9+\-n]+)\}?", lambda x: x.group(1).translate(_SUP), body)
         body = re.sub(r"_\{?([0-9+\-]+)\}?", lambda x: x.group(1).translate(_SUB), body)
+        body = body.replace("\\times", "×").replace("\\cdot", "·")
         return body.replace("\\", "").replace("{", "").replace("}", "")
 
+    title = title.translate({0x2010: "-", 0x2011: "-"})  # Unicode hyphens -> ASCII
     title = re.sub(r"\$([^$]*)\$", math, title)
     title = re.sub(r"\\(?:textit|textbf|emph)\s*\{?([^{}\s]*)\}?", r"\1", title)
     return " ".join(title.split())
@@ -89,6 +99,8 @@ def evidence_url(row: dict[str, Any]) -> str | None:
             return f"https://aclanthology.org/{rid}/"
         if row["venue"] in ("colm", "iclr", "www") and len(rid) >= 8:
             return f"https://openreview.net/forum?id={rid}"
+    if row["source"] in ("icml2026-schedule", "iclr2026-openreview") and rid:
+        return f"https://openreview.net/forum?id={rid}"
     return None
 
 
@@ -112,9 +124,18 @@ def to_family_given(name: str) -> str:
     return name if "," in name else str(Person.parse(name))
 
 
+#: Accepted-paper lists imported by ``import_2026.py`` (venues the shared data does not cover yet).
+EXTRA_FILES = sorted((LEDGER_DIR.parent / "sources").glob("accepted-*.jsonl.gz"))
+#: Sources whose rows carry no author names: matched on the exact normalised title only.
+NO_AUTHORS = {"iclr2026-openreview"}
+
+
 def load_rows() -> list[dict[str, Any]]:
-    with gzip.open(VENUES_FILE, "rt", encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh]
+    rows = []
+    for path in (VENUES_FILE, *EXTRA_FILES):
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            rows.extend(json.loads(line) for line in fh)
+    return rows
 
 
 def arxiv_year(entry: dict[str, Any]) -> int:
@@ -125,8 +146,11 @@ def arxiv_year(entry: dict[str, Any]) -> int:
     return int(entry["year"])
 
 
-def confirm(entry: dict[str, Any], row: dict[str, Any]) -> bool:
-    """First author and year window agree."""
+def confirm(entry: dict[str, Any], row: dict[str, Any], how: str = "exact") -> bool:
+    """First author and year window agree (a source without authors: exact title and year window)."""
+    if row["source"] in NO_AUTHORS:
+        y0 = arxiv_year(entry)
+        return how == "exact" and y0 - 1 <= int(row["year"]) <= y0 + 2
     mine = family_names([str(a) for a in entry["authors"]])
     theirs = family_names(row["authors"])
     if not mine or not theirs:
@@ -160,7 +184,7 @@ def match(
             ):
                 cands.extend(by_title[t])
             how = "fuzzy"
-        ok = [rows[i] for i in cands if confirm(entry, rows[i])]
+        ok = [rows[i] for i in cands if confirm(entry, rows[i], how)]
         ok = [r for r in ok if evidence_url(r)]
         if not ok:
             stats["no match"] += 1
@@ -193,9 +217,10 @@ def match(
             "venue": venue,
             "year": int(row["year"]),
             "title": plain_title(row["title"]),
-            "authors": [to_family_given(" ".join(a.split())) for a in row["authors"]],
-            "evidence": [evidence_url(row)],
         }
+        if row["authors"]:  # a source without names leaves the entry's own list standing
+            rec["authors"] = [to_family_given(" ".join(a.split())) for a in row["authors"]]
+        rec["evidence"] = [evidence_url(row)]
         if others:
             rec["note"] = "also listed: " + ", ".join(others)
         records.append(rec)
@@ -208,6 +233,12 @@ def main() -> int:
     parser.add_argument("keys", nargs="*")
     args = parser.parse_args()
     entries = load_references()
+    # Entries created from an accepted-paper record (ledger ``add`` lines) already carry it, and
+    # later review lines may have corrected the record's own typos: matching them again would undo that.
+    added = {
+        k for k, r in merged_ledger().items() if any(c["method"] == "add" for c in r["checks"])
+    }
+    entries = [e for e in entries if e["key"] not in added]
     if args.keys:
         entries = [e for e in entries if e["key"] in set(args.keys)]
     records, candidates, stats = match(entries)
