@@ -164,3 +164,42 @@ def test_dup_scan_pairs_a_retitled_publication_but_not_namesakes() -> None:
              "authors": ["Chang, Chi-Chih"], "names": ["BiLD"]}  # fmt: skip
     assert suspicious(preprint, published)
     assert not suspicious(preprint, other)
+
+
+def test_record_titles_become_plain_unicode() -> None:
+    """Accepted-paper records write math in LaTeX and hyphens as Unicode; the catalog keeps plain
+    text, so a record's title matches and reads like the paper's."""
+    from match_offline import plain_title
+
+    assert plain_title(r"Mixed Sparsity Training: Achieving 4$\times$ FLOP Reduction") == (
+        "Mixed Sparsity Training: Achieving 4× FLOP Reduction"
+    )
+    assert plain_title("PARD: Accelerating LLM Inference with Low\u2011Cost Draft Models") == (
+        "PARD: Accelerating LLM Inference with Low-Cost Draft Models"
+    )
+    assert plain_title(r"$\text{D}_{2}\text{O}$: Dynamic Discriminative Operations") == (
+        "D₂O: Dynamic Discriminative Operations"
+    )
+
+
+def test_a_record_without_authors_matches_only_its_exact_title() -> None:
+    """The ICLR 2026 list has no author names: its rows confirm an entry only on the exact
+    normalised title within the year window, never on a fuzzy title."""
+    from match_offline import confirm
+
+    entry = {"authors": ["Zhang, Tianyuan"], "arxiv": "2505.23884", "year": 2025}
+    row = {"source": "iclr2026-openreview", "authors": [], "year": 2026}
+    assert confirm(entry, row, "exact")
+    assert not confirm(entry, row, "fuzzy")
+    assert not confirm({**entry, "arxiv": "2301.00001", "year": 2023}, row, "exact")
+    named = {"source": "mlanthology", "authors": ["Someone Else"], "year": 2026}
+    assert not confirm(entry, named, "exact")
+
+
+def test_mining_keeps_efficiency_papers_and_drops_the_rest() -> None:
+    """The keyword net behind mine_proceedings.py needs a language model and an efficiency claim."""
+    from mine_proceedings import score
+
+    assert score("KV Cache Compression for Long-Context LLM Inference", "We cut memory.") > 0
+    assert score("Faster Diffusion Sampling for Images", "We accelerate image diffusion.") == 0
+    assert score("A Study of Language Model Reasoning", "We probe how LLMs reason.") == 0
