@@ -203,3 +203,17 @@ def test_mining_keeps_efficiency_papers_and_drops_the_rest() -> None:
     assert score("KV Cache Compression for Long-Context LLM Inference", "We cut memory.") > 0
     assert score("Faster Diffusion Sampling for Images", "We accelerate image diffusion.") == 0
     assert score("A Study of Language Model Reasoning", "We probe how LLMs reason.") == 0
+
+
+def test_a_name_put_in_front_at_publication_still_matches() -> None:
+    """SpecBranch was accepted at ICLR 2026 as "SpecBranch: <its arXiv title>"; the offline match
+    finds it (an author-less row still needs the year window), but not a longer different prefix."""
+    from match_offline import match
+
+    entry = {"key": "k", "title": "Speculative Decoding via Hybrid Drafting and Rollback-Aware "
+             "Branch Parallelism", "authors": ["Shen, Yuhao"], "arxiv": "2506.01979", "year": 2025}  # fmt: skip
+    records, _, _ = match([entry])
+    assert [(r["venue"], r["year"], r["title"][:11]) for r in records] == [
+        ("ICLR", 2026, "SpecBranch:")
+    ]
+    assert match([{**entry, "title": "Rollback-Aware Branch Parallelism"}])[0] == []

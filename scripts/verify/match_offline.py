@@ -1,7 +1,8 @@
 """Stage 1: find published versions offline in the accepted-paper lists of ``shared/data/venues``.
 
 For every catalog entry (or the keys given), look its normalised title up among ~146k accepted papers
-(exact, then fuzzy at >= 93 similarity), and accept a match only when the first author agrees (the
+(exact; then with only a short name of up to three words put in front, "SpecBranch: <title>", as
+papers often are renamed at publication; then fuzzy at >= 93 similarity), and accept a match only when the first author agrees (the
 entry's first family name among the record's first three, or the record's first among the entry's)
 and the venue year lies in the window [arXiv year - 1, arXiv year + 3]. A main-track paper wins over
 a workshop version. Writes ``ledger/offline-venues.jsonl`` (one record per matched entry, with the
@@ -150,7 +151,7 @@ def confirm(entry: dict[str, Any], row: dict[str, Any], how: str = "exact") -> b
     """First author and year window agree (a source without authors: exact title and year window)."""
     if row["source"] in NO_AUTHORS:
         y0 = arxiv_year(entry)
-        return how == "exact" and y0 - 1 <= int(row["year"]) <= y0 + 2
+        return how in ("exact", "subtitle") and y0 - 1 <= int(row["year"]) <= y0 + 2
     mine = family_names([str(a) for a in entry["authors"]])
     theirs = family_names(row["authors"])
     if not mine or not theirs:
@@ -170,6 +171,11 @@ def match(
     for i, r in enumerate(rows):
         by_title[norm_title(r["title"])].append(i)
     titles = list(by_title)
+    by_subtitle: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        head, sep, rest = r["title"].partition(": ")
+        if sep and len(head.split()) <= 3:
+            by_subtitle[norm_title(rest)].append(i)
     today = dt.date.today().isoformat()
     records = []
     candidates: list[dict[str, Any]] = []
@@ -178,6 +184,10 @@ def match(
         nt = norm_title(entry["title"])
         cands = list(by_title.get(nt, []))
         how = "exact"
+        if not cands and len(nt) >= 20:
+            # The published title often only puts the method's name in front ("SpecBranch: ...").
+            cands = list(by_subtitle.get(nt, []))
+            how = "subtitle"
         if not cands and len(nt) >= 20:
             for t, _score, _ in process.extract(
                 nt, titles, scorer=fuzz.ratio, limit=3, score_cutoff=93
