@@ -217,3 +217,18 @@ def test_a_name_put_in_front_at_publication_still_matches() -> None:
         ("ICLR", 2026, "SpecBranch:")
     ]
     assert match([{**entry, "title": "Rollback-Aware Branch Parallelism"}])[0] == []
+
+
+def test_profile_names_are_written_as_their_owners_write_them() -> None:
+    """fix_names.repair: capitals and lower case become title case, run-together names split,
+    initials and mixed case stay, a bare family name is left for a look-up."""
+    from fix_names import repair
+
+    assert repair("WANG, NINGTAO") == "Wang, Ningtao"
+    assert repair("zhang, Min") == "Zhang, Min"
+    assert repair("KIM, JAE-JOON") == "Kim, Jae-Joon"
+    assert repair("YefeiChen") == "Chen, Yefei"
+    assert repair("Yih, Wen-tau") == "Yih, Wen-tau"
+    assert repair("Schaefer, Clemens JS") == "Schaefer, Clemens JS"
+    assert repair("van der Maaten, Laurens") == "van der Maaten, Laurens"
+    assert repair("Li") is None

@@ -1,0 +1,96 @@
+"""Find author names as OpenReview-derived data spells them and write them as their owners do.
+
+The ICML/ICLR 2026 lists and ML Anthology carry profile names as typed: in capitals
+(``WANG, NINGTAO``), in lower case (``zhang, Min``), run together (``YefeiChen``), or a bare family
+name (``Li``). This lists every such name in the catalog and, with ``--write FILE``, appends a
+``lead-review`` line per entry with the repaired list (``authors_exact``): capitals and lower case
+become title case (initials such as ``JS`` in a given name stay), a run-together ``FamilyGiven``
+is split. A bare family name cannot be repaired here: it is printed for a look-up.
+
+    python scripts/verify/fix_names.py [--write ledger/zz-w-round3.jsonl] [--skip KEY ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+from common import load_references
+
+PARTICLES = {"van", "de", "von", "der", "den", "da", "di", "del", "della", "le", "la", "du",
+             "dos", "das", "do", "ten", "ter", "las", "y"}  # fmt: skip
+#: Given-name tokens this short and in capitals are initials (``Clemens JS``), not shouting.
+INITIALS = 2
+
+
+def _case(token: str, shortest: int) -> str:
+    """``WANG`` -> ``Wang``, ``zhang`` -> ``Zhang``, ``JAE-JOON`` -> ``Jae-Joon``,
+    ``seung-won`` -> ``Seung-won``; mixed case (``Wen-tau``, ``McDonald``) is left alone."""
+    letters = token.replace("-", "")
+    if len(letters) < shortest or not letters.isalpha() or token.lower() in PARTICLES:
+        return token
+    if token.isupper():
+        return "-".join(p[:1] + p[1:].lower() for p in token.split("-"))
+    if token.islower():
+        return token[0].upper() + token[1:]
+    return token
+
+
+def repair(name: str) -> str | None:
+    """The name written as its owner would, or None when it cannot be repaired here."""
+    family, sep, given = (part.strip() for part in name.partition(","))
+    if not sep:
+        run = re.fullmatch(r"([A-Z][a-z]+)([A-Z][a-zA-Z]+)", family)
+        if run:  # ``YefeiChen``: given then family, as the profile shows it
+            return f"{run.group(2)}, {run.group(1)}"
+        return None if " " not in family else name
+    family = " ".join(_case(t, 2) for t in family.split())
+    given = " ".join(_case(t, INITIALS + 1) for t in given.split())
+    return f"{family}, {given}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", type=Path, help="ledger file to append lead-review lines to")
+    parser.add_argument(
+        "--skip", nargs="*", default=[], help="keys whose names are right as they are"
+    )
+    args = parser.parse_args()
+    lines = []
+    for entry in load_references():
+        if entry["key"] in args.skip:
+            continue
+        authors = [str(a) for a in entry["authors"]]
+        fixed = [repair(a) for a in authors]
+        for old, new in zip(authors, fixed, strict=True):
+            if new is None and len(authors) > 1:
+                print(f"{entry['key']}: bare name {old!r}: needs a look-up")
+        repaired = [new or old for old, new in zip(authors, fixed, strict=True)]
+        if repaired == authors:
+            continue
+        changes = [f"{o} -> {n}" for o, n in zip(authors, repaired, strict=True) if o != n]
+        print(f"{entry['key']}: " + "; ".join(changes))
+        lines.append(
+            {
+                "key": entry["key"],
+                "checked": dt.date.today().isoformat(),
+                "method": "lead-review",
+                "authors": repaired,
+                "authors_exact": True,
+                "note": "names as their owners write them (profile data in capitals, lower case "
+                "or run together): " + "; ".join(changes),
+            }
+        )
+    if args.write and lines:
+        with args.write.open("a", encoding="utf-8") as fh:
+            for line in lines:
+                fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+    print(f"{len(lines)} entries to repair")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
