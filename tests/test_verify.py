@@ -232,3 +232,5 @@ def test_profile_names_are_written_as_their_owners_write_them() -> None:
     assert repair("Schaefer, Clemens JS") == "Schaefer, Clemens JS"
     assert repair("van der Maaten, Laurens") == "van der Maaten, Laurens"
     assert repair("Li") is None
+    assert repair("GAO, KE") == "Gao, Ke"
+    assert repair("yin, di") == "Yin, Di"

@@ -26,11 +26,15 @@ PARTICLES = {"van", "de", "von", "der", "den", "da", "di", "del", "della", "le",
 INITIALS = 2
 
 
-def _case(token: str, shortest: int) -> str:
+def _case(token: str, shortest: int, particles: bool = True) -> str:
     """``WANG`` -> ``Wang``, ``zhang`` -> ``Zhang``, ``JAE-JOON`` -> ``Jae-Joon``,
     ``seung-won`` -> ``Seung-won``; mixed case (``Wen-tau``, ``McDonald``) is left alone."""
     letters = token.replace("-", "")
-    if len(letters) < shortest or not letters.isalpha() or token.lower() in PARTICLES:
+    if (
+        len(letters) < shortest
+        or not letters.isalpha()
+        or (particles and token.lower() in PARTICLES)
+    ):
         return token
     if token.isupper():
         return "-".join(p[:1] + p[1:].lower() for p in token.split("-"))
@@ -47,8 +51,11 @@ def repair(name: str) -> str | None:
         if run:  # ``YefeiChen``: given then family, as the profile shows it
             return f"{run.group(2)}, {run.group(1)}"
         return None if " " not in family else name
+    # A name typed wholly in capitals or lower case has no initials to keep (``GAO, KE``).
+    whole = name.replace(",", "").replace(" ", "")
+    shortest = 1 if whole.isupper() or whole.islower() else INITIALS + 1
     family = " ".join(_case(t, 2) for t in family.split())
-    given = " ".join(_case(t, INITIALS + 1) for t in given.split())
+    given = " ".join(_case(t, shortest, particles=False) for t in given.split())
     return f"{family}, {given}"
 
 
