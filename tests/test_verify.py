@@ -205,18 +205,30 @@ def test_mining_keeps_efficiency_papers_and_drops_the_rest() -> None:
     assert score("A Study of Language Model Reasoning", "We probe how LLMs reason.") == 0
 
 
-def test_a_name_put_in_front_at_publication_still_matches() -> None:
+def test_a_name_put_in_front_at_publication_still_matches(monkeypatch: pytest.MonkeyPatch) -> None:
     """SpecBranch was accepted at ICLR 2026 as "SpecBranch: <its arXiv title>"; the offline match
     finds it (an author-less row still needs the year window), but not a longer different prefix."""
-    from match_offline import match
+    import match_offline
 
+    row = {"source": "iclr2026-openreview", "venue": "iclr", "year": 2026, "type": "Poster",
+           "id": "BrnlCSqO6n", "authors": [], "title": "SpecBranch: Speculative Decoding via "
+           "Hybrid Drafting and Rollback-Aware Branch Parallelism"}  # fmt: skip
+    other = {**row, "id": "x" * 10, "title": "A Much Longer Different Prefix: Speculative Decoding "
+             "via Hybrid Drafting and Rollback-Aware Branch Parallelism"}  # fmt: skip
+    monkeypatch.setattr(match_offline, "load_rows", lambda: [row])
     entry = {"key": "k", "title": "Speculative Decoding via Hybrid Drafting and Rollback-Aware "
              "Branch Parallelism", "authors": ["Shen, Yuhao"], "arxiv": "2506.01979", "year": 2025}  # fmt: skip
-    records, _, _ = match([entry])
+    records, _, _ = match_offline.match([entry])
     assert [(r["venue"], r["year"], r["title"][:11]) for r in records] == [
         ("ICLR", 2026, "SpecBranch:")
     ]
-    assert match([{**entry, "title": "Rollback-Aware Branch Parallelism"}])[0] == []
+    assert records[0]["method"] == "offline-venues:iclr2026-openreview:subtitle"
+    assert "authors" not in records[0]  # the entry keeps its own list
+    monkeypatch.setattr(match_offline, "load_rows", lambda: [other])
+    assert match_offline.match([entry])[0] == []
+    old = {**entry, "arxiv": "2301.00001", "year": 2023}
+    monkeypatch.setattr(match_offline, "load_rows", lambda: [row])
+    assert match_offline.match([old])[0] == []
 
 
 def test_profile_names_are_written_as_their_owners_write_them() -> None:
