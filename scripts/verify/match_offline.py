@@ -2,9 +2,11 @@
 
 For every catalog entry (or the keys given), look its normalised title up among ~146k accepted papers
 (exact; then with only a short name of up to three words put in front, "SpecBranch: <title>", as
-papers often are renamed at publication; then fuzzy at >= 93 similarity), and accept a match only when the first author agrees (the
-entry's first family name among the record's first three, or the record's first among the entry's)
-and the venue year lies in the window [arXiv year - 1, arXiv year + 3]. A main-track paper wins over
+papers are often renamed at publication; then fuzzy at >= 93 similarity), and accept a match only
+when the first author agrees (the entry's first family name among the record's first three, or the
+record's first among the entry's) and the venue year lies in the window [arXiv year - 1, arXiv
+year + 3]. A row without author names (``NO_AUTHORS``) needs a non-fuzzy title and the narrower
+window [arXiv year - 1, arXiv year + 2]. A main-track paper wins over
 a workshop version. Writes ``ledger/offline-venues.jsonl`` (one record per matched entry, with the
 record's title, authors, venue, year and its citable URL) and prints what it found.
 
@@ -66,6 +68,12 @@ VENUE_MAP: dict[str, tuple[str, str]] = {
 }
 
 
+#: Accepted-paper lists imported by ``import_2026.py`` (venues the shared data does not cover yet),
+#: their ``source`` values (rows keyed by OpenReview id), and those whose rows carry no author names.
+EXTRA_FILES = sorted((LEDGER_DIR.parent / "sources").glob("accepted-*.jsonl.gz"))
+IMPORTED_SOURCES = ("icml2026-schedule", "iclr2026-openreview")
+NO_AUTHORS = {"iclr2026-openreview"}
+
 _SUP = str.maketrans("0123456789+-n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁿ")
 _SUB = str.maketrans("0123456789+-", "₀₁₂₃₄₅₆₇₈₉₊₋")
 
@@ -100,7 +108,7 @@ def evidence_url(row: dict[str, Any]) -> str | None:
             return f"https://aclanthology.org/{rid}/"
         if row["venue"] in ("colm", "iclr", "www") and len(rid) >= 8:
             return f"https://openreview.net/forum?id={rid}"
-    if row["source"] in ("icml2026-schedule", "iclr2026-openreview") and rid:
+    if row["source"] in IMPORTED_SOURCES and rid:
         return f"https://openreview.net/forum?id={rid}"
     return None
 
@@ -123,12 +131,6 @@ def to_family_given(name: str) -> str:
     from effllm_catalog.models import Person
 
     return name if "," in name else str(Person.parse(name))
-
-
-#: Accepted-paper lists imported by ``import_2026.py`` (venues the shared data does not cover yet).
-EXTRA_FILES = sorted((LEDGER_DIR.parent / "sources").glob("accepted-*.jsonl.gz"))
-#: Sources whose rows carry no author names: matched on the exact normalised title only.
-NO_AUTHORS = {"iclr2026-openreview"}
 
 
 def load_rows() -> list[dict[str, Any]]:
@@ -168,14 +170,13 @@ def match(
     """Ledger records for the entries found, workshop-only candidates, and counts."""
     rows = [r for r in load_rows() if r["venue"] in VENUE_MAP]
     by_title: dict[str, list[int]] = defaultdict(list)
+    by_subtitle: dict[str, list[int]] = defaultdict(list)  # title after a short "Name: " prefix
     for i, r in enumerate(rows):
         by_title[norm_title(r["title"])].append(i)
-    titles = list(by_title)
-    by_subtitle: dict[str, list[int]] = defaultdict(list)
-    for i, r in enumerate(rows):
         head, sep, rest = r["title"].partition(": ")
         if sep and len(head.split()) <= 3:
             by_subtitle[norm_title(rest)].append(i)
+    titles = list(by_title)
     today = dt.date.today().isoformat()
     records = []
     candidates: list[dict[str, Any]] = []
