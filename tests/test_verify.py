@@ -246,3 +246,19 @@ def test_profile_names_are_written_as_their_owners_write_them() -> None:
     assert repair("Li") is None
     assert repair("GAO, KE") == "Gao, Ke"
     assert repair("yin, di") == "Yin, Di"
+
+
+def test_scripts_report_bad_input_as_one_located_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """common.run is the scripts' error boundary: a malformed JSON line is named as path:line
+    (exit 1), a missing file by its path (exit 2), and neither prints a traceback."""
+    from common import read_jsonl, run
+
+    bad = tmp_path / "ledger.jsonl"
+    bad.write_text('{"key": "a"}\n\n{broken\n', encoding="utf-8")
+    assert run(lambda: len(list(read_jsonl(bad)))) == 1
+    err = capsys.readouterr().err
+    assert f"{bad}:3: not JSON" in err and "Traceback" not in err
+    assert run(lambda: len(list(read_jsonl(tmp_path / "missing.jsonl")))) == 2
+    assert "missing.jsonl: No such file" in capsys.readouterr().err

@@ -27,7 +27,7 @@ import unicodedata
 from collections import Counter
 from typing import Any
 
-from common import FIELDS, PRIMARY_HOSTS, REFERENCES, ROOT, load_references, merged_ledger
+from common import FIELDS, PRIMARY_HOSTS, REFERENCES, ROOT, load_references, merged_ledger, run
 
 sys.path.insert(0, str(ROOT / "src"))
 from effllm_catalog import store
@@ -196,4 +196,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run(main))

@@ -15,7 +15,7 @@ import json
 import random
 from pathlib import Path
 
-from common import LEDGER_DIR, catalog_at, load_references
+from common import LEDGER_DIR, catalog_at, load_references, run
 
 AUDIT_DIR = LEDGER_DIR.parent / "audit"
 FIELDS = ("type", "title", "authors", "year", "venue", "arxiv", "doi", "tags")
@@ -50,4 +50,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run(main))

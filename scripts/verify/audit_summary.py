@@ -11,9 +11,10 @@ with any wrong field after verification.
 from __future__ import annotations
 
 import argparse
-import json
 from collections import Counter
 from pathlib import Path
+
+from common import read_jsonl, run
 
 FIELDS = ("venue_year_type", "title", "authors", "summary", "names", "tags", "metrics", "kind")
 
@@ -22,12 +23,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", type=Path, nargs="+")
     args = parser.parse_args()
-    rows = [
-        json.loads(line)
-        for path in args.files
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
+    rows = [row for path in args.files for _, row in read_jsonl(path)]
     counts: Counter[tuple[str, str, object]] = Counter()
     wrong_after = []
     out_of_scope = []
@@ -59,4 +55,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run(main))

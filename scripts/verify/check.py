@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from apply import is_primary, merge_authors
-from common import FIELDS, STATUSES, iter_ledger, load_references, merged_ledger, norm_title
+from common import FIELDS, STATUSES, iter_ledger, load_references, merged_ledger, norm_title, run
 
 from effllm_catalog.validate import LIST_SOURCE_PATTERN
 
@@ -219,4 +219,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run(main))

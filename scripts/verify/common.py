@@ -13,7 +13,7 @@ import json
 import re
 import subprocess
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -117,13 +117,27 @@ def catalog_at(rev: str = LIST_BUILT) -> dict[str, dict[str, Any]]:
     return {e["key"]: e for e in yaml.load(text, Loader=loader) or []}  # a safe loader
 
 
+class InputError(Exception):
+    """A file the scripts read is malformed; the message names it as ``path:line``."""
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
+    """The JSON values of a JSON Lines file with their line numbers (blank lines skipped)."""
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if line.strip():
+                try:
+                    yield lineno, json.loads(line)
+                except json.JSONDecodeError as exc:
+                    msg = f"{path}:{lineno}: not JSON ({exc.msg}); fix or remove the line"
+                    raise InputError(msg) from None
+
+
 def iter_ledger(directory: Path = LEDGER_DIR) -> Iterator[tuple[Path, int, dict[str, Any]]]:
     """Every ledger record with its file and line, files in name order."""
     for path in sorted(directory.glob("*.jsonl")):
-        with path.open(encoding="utf-8") as fh:
-            for lineno, line in enumerate(fh, 1):
-                if line.strip():
-                    yield path, lineno, json.loads(line)
+        for lineno, rec in read_jsonl(path):
+            yield path, lineno, rec
 
 
 def merged_ledger(directory: Path = LEDGER_DIR) -> dict[str, dict[str, Any]]:
@@ -159,3 +173,30 @@ def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
         for rec in records:
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
     tmp.replace(path)
+
+
+def run(main: Callable[[], int]) -> int:
+    """The scripts' one error boundary: a missing or unreadable file or a failed git call (exit 2),
+    a malformed input line (exit 1, named as ``path:line``) is reported in one line, never as a
+    traceback."""
+    import sys
+
+    try:
+        return main()
+    except OSError as exc:
+        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except json.JSONDecodeError as exc:
+        print(
+            f"error: bad JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", file=sys.stderr
+        )
+    except subprocess.CalledProcessError as exc:
+        err = exc.stderr
+        detail = (
+            err.decode("utf-8", "replace") if isinstance(err, bytes) else str(err or "")
+        ).strip()
+        print(f"error: {' '.join(map(str, exc.cmd))}: {detail or exc}", file=sys.stderr)
+    print("hint: check the paths given on the command line (see --help)", file=sys.stderr)
+    return 2

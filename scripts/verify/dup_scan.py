@@ -17,7 +17,7 @@ import argparse
 import re
 from typing import Any
 
-from common import iter_ledger, load_references
+from common import iter_ledger, load_references, run
 
 
 def _words(title: str) -> set[str]:
@@ -66,4 +66,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run(main))

@@ -18,7 +18,7 @@ import json
 import re
 from pathlib import Path
 
-from common import load_references
+from common import load_references, run
 
 PARTICLES = {"van", "de", "von", "der", "den", "da", "di", "del", "della", "le", "la", "du",
              "dos", "das", "do", "ten", "ter", "las", "y"}  # fmt: skip
@@ -100,4 +100,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run(main))

@@ -26,6 +26,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from common import run
+
 SOURCES_DIR = Path(__file__).resolve().parent / "sources"
 OUT = SOURCES_DIR / "accepted-2026.jsonl.gz"
 ICML_SESSIONS = range(68685, 68693)
@@ -125,4 +127,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run(main))

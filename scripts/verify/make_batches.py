@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from common import LEDGER_DIR, load_references, merged_ledger
+from common import LEDGER_DIR, load_references, merged_ledger, run
 
 
 def main() -> int:
@@ -67,4 +67,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run(main))

@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 
 from check import load_abstracts
-from common import load_references, merged_ledger
+from common import load_references, merged_ledger, run
 
 
 def main() -> int:
@@ -59,4 +59,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run(main))

@@ -32,6 +32,7 @@ from common import (
     load_references,
     merged_ledger,
     norm_title,
+    run,
     write_jsonl,
 )
 from rapidfuzz import fuzz, process
@@ -264,4 +265,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run(main))

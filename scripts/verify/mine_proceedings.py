@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from common import load_references, norm_title
+from common import load_references, norm_title, run
 from match_offline import EXTRA_FILES, VENUE_MAP, evidence_url, plain_title, to_family_given
 
 LANGUAGE_MODEL = re.compile(
@@ -106,4 +106,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run(main))

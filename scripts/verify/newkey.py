@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from common import LIST_BUILT, ROOT, catalog_at, iter_ledger, load_references, norm_title
+from common import LIST_BUILT, ROOT, catalog_at, iter_ledger, load_references, norm_title, run
 from match_offline import plain_title
 
 sys.path.insert(0, str(ROOT / "src"))
@@ -95,4 +95,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run(main))

@@ -14,7 +14,7 @@ import json
 import re
 from pathlib import Path
 
-from common import norm_title
+from common import norm_title, run
 from match_offline import evidence_url, load_rows, venue_of
 
 
@@ -48,4 +48,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run(main))

@@ -14,7 +14,7 @@ import sys
 from collections import Counter
 from typing import Any
 
-from common import LIST_BUILT, ROOT, catalog_at, load_references, merged_ledger, norm_title
+from common import LIST_BUILT, ROOT, catalog_at, load_references, merged_ledger, norm_title, run
 
 _KINDS = (
     ("mlanthology.org", "ML Anthology"),
@@ -114,4 +114,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(main))

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 from apply import is_primary
-from common import write_jsonl
+from common import run, write_jsonl
 
 _ARXIV_MIRROR = re.compile(
     r"^https?://(?:[a-z0-9-]+\.)?arxiv\.org/(?:abs|pdf|html)/([^?#\s]+?)(?:\.pdf)?/?$"
@@ -55,4 +55,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run(main))
