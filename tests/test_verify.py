@@ -205,6 +205,18 @@ def test_mining_keeps_efficiency_papers_and_drops_the_rest() -> None:
     assert score("A Study of Language Model Reasoning", "We probe how LLMs reason.") == 0
 
 
+def test_the_wider_net_needs_only_one_efficiency_word_in_the_abstract() -> None:
+    """--min-abstract-hits 1 offers a paper whose title names no efficiency claim but whose
+    abstract names one; the default net wants three such words."""
+    from mine_proceedings import score
+
+    title = "Rethinking Attention in Language Models"
+    abstract = "We study attention heads and show a variant that cuts latency."
+    assert score(title, abstract) == 0
+    assert score(title, abstract, min_abstract_hits=1) == 1
+    assert score(title, "We study attention heads.", min_abstract_hits=1) == 0
+
+
 def test_a_name_put_in_front_at_publication_still_matches(monkeypatch: pytest.MonkeyPatch) -> None:
     """SpecBranch was accepted at ICLR 2026 as "SpecBranch: <its arXiv title>"; the offline match
     finds it (an author-less row still needs the year window), but not a longer different prefix."""

@@ -7,6 +7,9 @@ in the add helpers' batch format. Keyword hits are only a net: about half the ca
 scope rule of docs/tagging.md when a helper reads the abstract, and are skipped there.
 
     python scripts/verify/mine_proceedings.py --abstracts FILE --out DIR --per-batch 60 --prefix y
+    # a wider net over what earlier rounds left: one efficiency word in the abstract is enough
+    python scripts/verify/mine_proceedings.py --abstracts FILE --out DIR --prefix k \
+        --min-abstract-hits 1 --skip-read OLD_BATCHES/*.jsonl
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from common import load_references, norm_title, run
+from common import load_references, norm_title, read_jsonl, run
 from match_offline import EXTRA_FILES, VENUE_MAP, evidence_url, plain_title, to_family_given
 
 LANGUAGE_MODEL = re.compile(
@@ -37,14 +40,17 @@ EFFICIENCY = re.compile(
 )
 
 
-def score(title: str, abstract: str) -> int:
-    """How strongly title and abstract read as an LLM-efficiency paper (0 = not a candidate)."""
+def score(title: str, abstract: str, min_abstract_hits: int = 3) -> int:
+    """How strongly title and abstract read as an LLM-efficiency paper (0 = not a candidate).
+
+    A paper without an efficiency word in its title needs ``min_abstract_hits`` in its abstract.
+    """
     text = f"{title} {abstract}"
     if not LANGUAGE_MODEL.search(text):
         return 0
     in_title = len(EFFICIENCY.findall(title))
     in_abstract = len(EFFICIENCY.findall(abstract))
-    if in_title == 0 and in_abstract < 3:
+    if in_title == 0 and in_abstract < max(min_abstract_hits, 1):
         return 0
     return 3 * in_title + in_abstract
 
@@ -55,9 +61,24 @@ def main() -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--per-batch", type=int, default=60)
     parser.add_argument("--prefix", default="y")
+    parser.add_argument(
+        "--min-abstract-hits",
+        type=int,
+        default=3,
+        help="efficiency words an abstract needs when the title has none (a wider net: 1)",
+    )
+    parser.add_argument(
+        "--skip-read",
+        type=Path,
+        nargs="*",
+        default=[],
+        help="batch files of earlier rounds: their titles were read already and are not offered again",
+    )
     args = parser.parse_args()
     abstracts: dict[str, str] = json.loads(args.abstracts.read_text())
     known = {norm_title(e["title"]) for e in load_references()}
+    for batch_file in args.skip_read:
+        known.update(norm_title(rec["title"]) for _, rec in read_jsonl(batch_file))
     cands: list[tuple[int, dict[str, Any]]] = []
     for path in EXTRA_FILES:
         with gzip.open(path, "rt", encoding="utf-8") as fh:
@@ -66,7 +87,7 @@ def main() -> int:
                 title = plain_title(row["title"])
                 abstract = re.sub(r"<[^>]+>", " ", abstracts.get(row["id"], ""))
                 abstract = " ".join(abstract.split())
-                s = score(title, abstract)
+                s = score(title, abstract, args.min_abstract_hits)
                 if not s or norm_title(title) in known or not abstract:
                     continue
                 venue, etype = VENUE_MAP[row["venue"]]
