@@ -246,11 +246,12 @@ def main() -> int:
     args = parser.parse_args()
     entries = load_references()
     # Entries created from an accepted-paper record (ledger ``add`` lines) already carry it, and
-    # later review lines may have corrected the record's own typos: matching them again would undo that.
+    # later review lines may have corrected the record's own typos: matching them again would undo
+    # that. Entries added as preprints (from a paper list) are matched like any other preprint.
     added = {
         k for k, r in merged_ledger().items() if any(c["method"] == "add" for c in r["checks"])
     }
-    entries = [e for e in entries if e["key"] not in added]
+    entries = [e for e in entries if e["key"] not in added or e.get("venue") == "arXiv"]
     if args.keys:
         entries = [e for e in entries if e["key"] in set(args.keys)]
     records, candidates, stats = match(entries)
