@@ -274,3 +274,17 @@ def test_scripts_report_bad_input_as_one_located_line(
     assert f"{bad}:3: not JSON" in err and "Traceback" not in err
     assert run(lambda: len(list(read_jsonl(tmp_path / "missing.jsonl")))) == 2
     assert "missing.jsonl: No such file" in capsys.readouterr().err
+
+
+def test_a_given_name_in_the_family_slot_is_reported_not_rewritten() -> None:
+    """Profiles typed family-first give ``Minshen, Yu``; fix_names reports such a name for the lead
+    to confirm, and leaves alike-looking right names (``Qiao, Yu``, ``Guan, Kang``) alone."""
+    from fix_names import likely_swapped, repair
+
+    assert likely_swapped("Minshen, Yu")
+    assert likely_swapped("Luohe, Shi")
+    assert not likely_swapped("Yu, Minshen")
+    assert not likely_swapped("Qiao, Yu")
+    assert not likely_swapped("Guan, Kang")
+    assert not likely_swapped("Smith, Wang")
+    assert repair("Minshen, Yu") == "Minshen, Yu"

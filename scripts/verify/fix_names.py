@@ -5,7 +5,10 @@ The ICML/ICLR 2026 lists and ML Anthology carry profile names as typed: in capit
 name (``Li``). This lists every such name in the catalog and, with ``--write FILE``, appends a
 ``lead-review`` line per entry with the repaired list (``authors_exact``): capitals and lower case
 become title case (initials such as ``JS`` in a given name stay), a run-together ``FamilyGiven``
-is split. A bare family name cannot be repaired here: it is printed for a look-up.
+is split. A bare family name cannot be repaired here: it is printed for a look-up. A Chinese name
+whose "family" part is a two-syllable pinyin given name and whose "given" part a common surname
+(``Minshen, Yu``: the profile was typed family-first) is printed as a likely swap for the lead to
+confirm; it is never rewritten here, since ``Qiao, Yu`` is right and looks alike.
 
     python scripts/verify/fix_names.py [--write ledger/zz-w-round3.jsonl] [--skip KEY ...]
 """
@@ -43,6 +46,29 @@ def _case(token: str, shortest: int, particles: bool = True) -> str:
     return token
 
 
+#: Common Chinese family names in pinyin (a likely swap has one of these in the given-name slot).
+SURNAMES = frozenset(
+    """wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he gao lin luo zheng
+    liang xie song tang han feng deng cao peng zeng xiao tian dong yuan pan yu jiang cai ye du
+    cheng wei su lu ding ren shen yao cui zhong tan fan jin shi liao jia xia fu fang bai zou meng
+    xiong qin qiu xue yan duan lei hou long tao gu mao hao gong shao wan qian dai mo kong xiang""".split()  # noqa: SIM905
+)
+_INITIAL = "(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])"
+_FINAL = (
+    "(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|ai|ei|ao|ou|an|en|in|un"
+    "|ia|ie|iu|ua|uo|ui|ue|a|e|i|o|u)"
+)
+#: Two pinyin syllables, each with its own initial (``minshen``, ``luohe``) — a given name; a
+#: one-syllable surname such as ``qiao`` or ``guan`` does not split this way.
+TWO_SYLLABLES = re.compile(f"{_INITIAL}{_FINAL}{_INITIAL}{_FINAL}")
+
+
+def likely_swapped(name: str) -> bool:
+    """``Minshen, Yu`` (given name in the family slot), not ``Qiao, Yu`` or ``Yu, Minshen``."""
+    family, sep, given = (part.strip().lower() for part in name.partition(","))
+    return bool(sep) and given in SURNAMES and bool(TWO_SYLLABLES.fullmatch(family))
+
+
 def repair(name: str) -> str | None:
     """The name written as its owner would, or None when it cannot be repaired here."""
     family, sep, given = (part.strip() for part in name.partition(","))
@@ -75,6 +101,8 @@ def main() -> int:
         for old, new in zip(authors, fixed, strict=True):
             if new is None and len(authors) > 1:
                 print(f"{entry['key']}: bare name {old!r}: needs a look-up")
+            elif likely_swapped(old):
+                print(f"{entry['key']}: {old!r} looks swapped (family-first profile?): confirm")
         repaired = [new or old for old, new in zip(authors, fixed, strict=True)]
         if repaired == authors:
             continue
