@@ -288,3 +288,29 @@ def test_a_given_name_in_the_family_slot_is_reported_not_rewritten() -> None:
     assert not likely_swapped("Guan, Kang")
     assert not likely_swapped("Smith, Wang")
     assert repair("Minshen, Yu") == "Minshen, Yu"
+
+
+def test_venue_check_reports_a_title_its_venue_record_does_not_hold() -> None:
+    """An entry at a venue the offline lists cover must carry that venue-year's title: a retitled
+    record by the same first author is offered, a missing one reported, a matching one passes."""
+    from venue_check import check
+
+    rows = [
+        {"source": "mlanthology", "venue": "icml", "year": 2024, "id": "cai2024icml-medusa",
+         "title": "Medusa: Simple LLM Inference Acceleration Framework with Multiple Decoding Heads",
+         "authors": ["Cai, Tianle", "Li, Yuhong"], "type": "Poster"},
+        {"source": "mlanthology", "venue": "icml", "year": 2024, "id": "x2024icml-other",
+         "title": "A Paper on Something Else Entirely", "authors": ["Other, Ann"], "type": "Poster"},
+    ]  # fmt: skip
+    medusa = {"key": "cai2024medusa", "venue": "ICML", "year": 2024, "authors": ["Cai, Tianle"],
+              "title": "Medusa: Simple Framework for Accelerating LLM Generation with Multiple Decoding Heads"}  # fmt: skip
+    same = {"key": "x", "venue": "ICML", "year": 2024, "authors": ["Other, Ann"],
+            "title": "A paper on something else entirely"}  # fmt: skip
+    missing = {"key": "y", "venue": "ICML", "year": 2024, "authors": ["Nobody, Ned"],
+               "title": "Unrelated Work on Sparse Kernels"}  # fmt: skip
+    uncovered = {**missing, "key": "z", "venue": "ICML", "year": 2019}
+    found = {f["key"]: f for f in check([medusa, same, missing, uncovered], rows)}
+    assert set(found) == {"cai2024medusa", "y"}
+    assert found["cai2024medusa"]["record_title"].startswith("Medusa: Simple LLM Inference")
+    assert found["cai2024medusa"]["url"] == "https://mlanthology.org/icml/2024/cai2024icml-medusa"
+    assert "record_title" not in found["y"]

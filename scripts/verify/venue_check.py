@@ -1,0 +1,89 @@
+"""Cross-check entries that name a venue the offline accepted-paper lists cover.
+
+``match_offline.py`` looks preprints up by title; this runs the other way. For every entry whose
+venue and year appear in the lists (``shared/data/venues`` plus the imported 2026 lists), the
+entry's normalised title must be among that venue-year's titles. When it is not, the closest title
+there by the same first author is reported (a retitle the entry missed: Medusa's ICML 2024 record
+reads "Simple LLM Inference Acceleration Framework", the entry kept the code project's wording), or
+the entry is reported as not found in that venue-year (a wrong venue or year, or a gap in the list).
+Nothing is written: the lead reads the report and records decisions as ledger lines.
+
+    python scripts/verify/venue_check.py [--format json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import defaultdict
+from typing import Any
+
+from common import family_names, load_references, norm_title, run
+from match_offline import VENUE_MAP, evidence_url, load_rows, plain_title, venue_of
+from rapidfuzz import fuzz
+
+#: Below this title similarity a same-author row in the venue-year is not offered as the record.
+MIN_SIMILARITY = 55
+
+
+def check(entries: list[dict[str, Any]], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One finding per entry whose covered venue-year does not hold its title."""
+    by_venue: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        if row["venue"] not in VENUE_MAP:
+            continue
+        venue, _etype, _workshop = venue_of(row)
+        by_venue[(venue, int(row["year"]))].append(row)
+    titles = {vy: {norm_title(plain_title(r["title"])) for r in rs} for vy, rs in by_venue.items()}
+    findings = []
+    for entry in entries:
+        vy = (str(entry.get("venue")), int(entry["year"]))
+        if vy not in by_venue:
+            continue
+        nt = norm_title(entry["title"])
+        if nt in titles[vy]:
+            continue
+        mine = family_names([str(a) for a in entry["authors"]])
+        best: tuple[float, dict[str, Any]] | None = None
+        for row in by_venue[vy]:
+            theirs = family_names(row["authors"]) if row["authors"] else []
+            if theirs and mine and mine[0] not in theirs[:3] and theirs[0] not in mine[:3]:
+                continue
+            score = fuzz.token_set_ratio(nt, norm_title(plain_title(row["title"])))
+            if score >= MIN_SIMILARITY and (best is None or score > best[0]):
+                best = (score, row)
+        finding: dict[str, Any] = {"key": entry["key"], "venue": vy[0], "year": vy[1]}
+        finding["title"] = entry["title"]
+        if best:
+            finding["record_title"] = plain_title(best[1]["title"])
+            finding["similarity"] = round(best[0])
+            finding["url"] = evidence_url(best[1])
+        findings.append(finding)
+    return findings
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    args = parser.parse_args()
+    findings = check(load_references(), load_rows())
+    for f in findings:
+        if args.format == "json":
+            print(json.dumps(f, ensure_ascii=False))
+        elif "record_title" in f:
+            print(
+                f"{f['key']}: {f['venue']} {f['year']} record reads {f['record_title']!r}"
+                f" ({f['similarity']}%, {f['url']}); entry: {f['title']!r}"
+            )
+        else:
+            print(f"{f['key']}: not in the {f['venue']} {f['year']} list: {f['title']!r}")
+    retitled = sum("record_title" in f for f in findings)
+    print(
+        f"{len(findings)} findings: {retitled} with a close record, "
+        f"{len(findings) - retitled} not found in their venue-year list"
+    )
+    return 1 if findings else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(run(main))
