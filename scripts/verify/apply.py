@@ -27,11 +27,20 @@ import unicodedata
 from collections import Counter
 from typing import Any
 
+import yaml
 from common import FIELDS, PRIMARY_HOSTS, REFERENCES, ROOT, load_references, merged_ledger, run
 
 sys.path.insert(0, str(ROOT / "src"))
 from effllm_catalog import store
 from effllm_catalog.edit import canonical_text
+
+#: The metrics facet in its defined order (``data/taxonomy.yaml``).
+METRIC_ORDER: list[str] = [
+    str(m["id"])
+    for m in yaml.safe_load((ROOT / "data" / "taxonomy.yaml").read_text(encoding="utf-8"))[
+        "metrics"
+    ]
+]
 
 
 def _tokens(name: str) -> tuple[str, ...]:
@@ -156,10 +165,16 @@ def apply(entries: list[dict[str, Any]], ledger: dict[str, dict[str, Any]]) -> C
         if any(c["method"] == "tag-check" for c in rec.get("checks", [])):
             # Tags only once a second, independent pass checked them (a settle line wins).
             for name in ("tags", "metrics"):
-                if rec.get(name) is not None and entry.get(name, []) != rec[name]:
+                value = rec.get(name)
+                if value is not None and name == "metrics":
+                    # The facet's own order (taxonomy.yaml), whatever order a helper wrote.
+                    value = sorted(
+                        value, key=lambda m: METRIC_ORDER.index(m) if m in METRIC_ORDER else 99
+                    )
+                if value is not None and entry.get(name, []) != value:
                     stats[f"changed {name}"] += 1
-                    entry[name] = rec[name]
-                    if not rec[name]:
+                    entry[name] = value
+                    if not value:
                         del entry[name]
             kind = rec.get("kind", "method")
             if kind != entry.get("kind", "method"):
