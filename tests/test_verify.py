@@ -314,3 +314,18 @@ def test_venue_check_reports_a_title_its_venue_record_does_not_hold() -> None:
     assert found["cai2024medusa"]["record_title"].startswith("Medusa: Simple LLM Inference")
     assert found["cai2024medusa"]["url"] == "https://mlanthology.org/icml/2024/cai2024icml-medusa"
     assert "record_title" not in found["y"]
+
+
+def test_a_checked_metric_list_is_written_in_the_facets_order() -> None:
+    """Once a tag-check line exists its metrics replace the entry's, in taxonomy.yaml's order
+    (parameters, model-size, flops, latency, memory, energy) whatever order the helper wrote."""
+    from apply import METRIC_ORDER, apply
+
+    assert METRIC_ORDER[:3] == ["parameters", "model-size", "flops"]
+    entry = {"key": "k", "title": "T", "authors": ["A, B"], "year": 2024, "type": "misc",
+             "venue": "arXiv", "tags": ["inference"], "metrics": ["latency"]}  # fmt: skip
+    rec = {"tags": ["inference.serving"], "metrics": ["memory", "flops", "parameters"],
+           "evidence": [], "checks": [{"method": "tag-check", "checked": "2026-12-01", "at": "t:1"}]}  # fmt: skip
+    apply([entry], {"k": rec})
+    assert entry["metrics"] == ["parameters", "flops", "memory"]
+    assert entry["tags"] == ["inference.serving"]
