@@ -314,6 +314,10 @@ def test_venue_check_reports_a_title_its_venue_record_does_not_hold() -> None:
     assert found["cai2024medusa"]["record_title"].startswith("Medusa: Simple LLM Inference")
     assert found["cai2024medusa"]["url"] == "https://mlanthology.org/icml/2024/cai2024icml-medusa"
     assert "record_title" not in found["y"]
+    # The title is the record's, but the record lists another number of authors.
+    short = {**same, "key": "w", "authors": ["Other, Ann", "Extra, Ed"]}
+    (finding,) = check([short], rows)
+    assert finding["record_authors"] == ["Other, Ann"]
 
 
 def test_a_checked_metric_list_is_written_in_the_facets_order() -> None:

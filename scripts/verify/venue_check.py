@@ -41,9 +41,24 @@ def check(entries: list[dict[str, Any]], rows: list[dict[str, Any]]) -> list[dic
         if vy not in by_venue:
             continue
         nt = norm_title(entry["title"])
-        if nt in titles[vy]:
-            continue
         mine = family_names([str(a) for a in entry["authors"]])
+        if nt in titles[vy]:
+            named = [
+                r
+                for r in by_venue[vy]
+                if r["authors"] and norm_title(plain_title(r["title"])) == nt
+            ]
+            if named:
+                theirs = family_names(named[0]["authors"])
+                # Spellings differ often (run-together profile names, particles); a different
+                # number of authors or the same people in another order is what the record shows.
+                if len(theirs) != len(mine) or (theirs != mine and sorted(theirs) == sorted(mine)):
+                    findings.append(
+                        {"key": entry["key"], "venue": vy[0], "year": vy[1],
+                         "title": entry["title"], "authors": [str(a) for a in entry["authors"]],
+                         "record_authors": named[0]["authors"], "url": evidence_url(named[0])}
+                    )  # fmt: skip
+            continue
         best: tuple[float, dict[str, Any]] | None = None
         for row in by_venue[vy]:
             theirs = family_names(row["authors"]) if row["authors"] else []
@@ -70,6 +85,11 @@ def main() -> int:
     for f in findings:
         if args.format == "json":
             print(json.dumps(f, ensure_ascii=False))
+        elif "record_authors" in f:
+            print(
+                f"{f['key']}: {f['venue']} {f['year']} record lists the authors as "
+                f"{'; '.join(f['record_authors'])} ({f['url']}); entry: {'; '.join(f['authors'])}"
+            )
         elif "record_title" in f:
             print(
                 f"{f['key']}: {f['venue']} {f['year']} record reads {f['record_title']!r}"
@@ -78,9 +98,10 @@ def main() -> int:
         else:
             print(f"{f['key']}: not in the {f['venue']} {f['year']} list: {f['title']!r}")
     retitled = sum("record_title" in f for f in findings)
+    authors = sum("record_authors" in f for f in findings)
     print(
-        f"{len(findings)} findings: {retitled} with a close record, "
-        f"{len(findings) - retitled} not found in their venue-year list"
+        f"{len(findings)} findings: {retitled} with a close record, {authors} author lists that"
+        f" differ in number or order, {len(findings) - retitled - authors} not in their list"
     )
     return 1 if findings else 0
 
