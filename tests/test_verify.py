@@ -333,3 +333,15 @@ def test_a_checked_metric_list_is_written_in_the_facets_order() -> None:
     apply([entry], {"k": rec})
     assert entry["metrics"] == ["parameters", "flops", "memory"]
     assert entry["tags"] == ["inference.serving"]
+
+
+def test_metric_lint_flags_what_the_abstract_does_not_bear_out() -> None:
+    """A metric the abstract never mentions, and a reported speed-up without `latency`, are
+    flagged for a reader; a list the abstract supports is not."""
+    from metric_lint import flags
+
+    entry = {"title": "A Sparse Kernel", "metrics": ["energy"]}
+    reasons = flags(entry, "We obtain a 2.1x speedup over dense kernels.")
+    assert any(r.startswith("energy: tagged") for r in reasons)
+    assert any(r.startswith("latency: the abstract reports it") for r in reasons)
+    assert flags({"title": "T", "metrics": ["latency"]}, "Decoding runs 2x faster.") == []

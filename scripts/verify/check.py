@@ -56,9 +56,14 @@ def copied_run(summary: str, abstract: str, n: int = RUN) -> str | None:
 
 
 def load_abstracts(directory: Path | None) -> dict[str, str]:
+    """Cached abstracts by catalog key: ``all_abstracts.json`` (the first rounds' key -> abstract
+    map), then every ``abstracts-*.jsonl`` (one record a line; a later file wins)."""
     out: dict[str, str] = {}
     if directory is None:
         return out
+    first = directory / "all_abstracts.json"
+    if first.is_file():
+        out.update({k: v or "" for k, v in json.loads(first.read_text(encoding="utf-8")).items()})
     for path in sorted(directory.glob("abstracts-*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
