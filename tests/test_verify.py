@@ -345,3 +345,24 @@ def test_metric_lint_flags_what_the_abstract_does_not_bear_out() -> None:
     assert any(r.startswith("energy: tagged") for r in reasons)
     assert any(r.startswith("latency: the abstract reports it") for r in reasons)
     assert flags({"title": "T", "metrics": ["latency"]}, "Decoding runs 2x faster.") == []
+
+
+def test_a_later_preprint_line_cannot_silently_undo_a_publication() -> None:
+    """Ledger files merge in name order: a sweep sorting after the offline match turned TurboBoA
+    back into a preprint. check.py reports that until a lead-review line settles it."""
+    from pathlib import Path
+
+    from check import overridden_publications
+
+    found = {"key": "k", "method": "offline-venues:x", "status": "published"}
+    sweep = {"key": "k", "method": "lookup", "status": "preprint"}
+    settle = {"key": "k", "method": "lead-review", "status": "published"}
+    keep = {"key": "k", "method": "lead-review", "status": "preprint"}
+    a, b, c = Path("offline-venues.jsonl"), Path("zz-y-pre.jsonl"), Path("zz-z-lead.jsonl")
+    (problem,) = overridden_publications([(a, 1, found), (b, 4, sweep)])
+    assert problem.startswith("zz-y-pre.jsonl:4: k: preprint again after offline-venues.jsonl:1")
+    assert overridden_publications([(a, 1, found), (b, 4, sweep), (c, 2, settle)]) == []
+    assert overridden_publications([(a, 1, found), (b, 4, sweep), (c, 2, keep)]) == []
+    assert overridden_publications([(b, 4, sweep), (a, 1, found)]) == []
+    # A lead's own finding of the publication is undone by a later sweep just the same.
+    assert overridden_publications([(c, 2, settle), (b, 4, sweep)])

@@ -24,6 +24,7 @@ import json
 import re
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +157,37 @@ def check_record(
     return problems
 
 
+def overridden_publications(records: Iterable[tuple[Path, int, dict[str, Any]]]) -> list[str]:
+    """Entries a later line turned back into preprints after an earlier line found them published.
+
+    Ledger files merge in name order, so a preprint sweep that sorts after ``offline-venues`` undoes
+    an offline match (TurboBoA, ICLR 2026, in the fourth session). A ``lead-review`` line after both
+    settles the question either way; without one, the entry's final status must not be a
+    preprint's.
+    """
+    published: dict[str, str] = {}
+    final: dict[str, tuple[str, str]] = {}
+    for path, lineno, rec in records:
+        key, status = rec.get("key"), rec.get("status")
+        if not isinstance(key, str):
+            continue
+        if rec.get("method") == "lead-review" and status is not None:
+            final.pop(key, None)  # the lead decided, whichever way
+            published.pop(key, None)
+            if status == "published":
+                published[key] = f"{path.name}:{lineno}"
+        elif status == "published":
+            published[key] = f"{path.name}:{lineno}"
+            final.pop(key, None)
+        elif status == "preprint" and key in published:
+            final[key] = (published[key], f"{path.name}:{lineno}")
+    return [
+        f"{at}: {key}: preprint again after {found} found it published; a lead-review line must "
+        "settle which record stands"
+        for key, (found, at) in final.items()
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--abstracts", type=Path, help="folder of cached abstracts-*.jsonl")
@@ -179,6 +211,9 @@ def main() -> int:
         for p in problems:
             findings += 1
             print(f"{path.name}:{lineno}: {rec.get('key')}: {p}")
+    for problem in overridden_publications(iter_ledger()):
+        findings += 1
+        print(problem)
     if args.offline:
         sys.argv = [sys.argv[0]]
         import match_offline
