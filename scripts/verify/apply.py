@@ -168,8 +168,9 @@ def apply(entries: list[dict[str, Any]], ledger: dict[str, dict[str, Any]]) -> C
                 value = rec.get(name)
                 if value is not None and name == "metrics":
                     # The facet's own order (taxonomy.yaml), whatever order a helper wrote.
+                    last = len(METRIC_ORDER)  # an unknown id (validate reports it) goes last
                     value = sorted(
-                        value, key=lambda m: METRIC_ORDER.index(m) if m in METRIC_ORDER else 99
+                        value, key=lambda m: METRIC_ORDER.index(m) if m in METRIC_ORDER else last
                     )
                 if value is not None and entry.get(name, []) != value:
                     stats[f"changed {name}"] += 1

@@ -190,7 +190,11 @@ def overridden_publications(records: Iterable[tuple[Path, int, dict[str, Any]]])
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--abstracts", type=Path, help="folder of cached abstracts-*.jsonl")
+    parser.add_argument(
+        "--abstracts",
+        type=Path,
+        help="folder of cached abstracts (all_abstracts.json, abstracts-*.jsonl)",
+    )
     parser.add_argument("--offline", action="store_true", help="re-match offline records")
     args = parser.parse_args()
     abstracts = load_abstracts(args.abstracts)
