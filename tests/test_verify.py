@@ -366,3 +366,16 @@ def test_a_later_preprint_line_cannot_silently_undo_a_publication() -> None:
     assert overridden_publications([(b, 4, sweep), (a, 1, found)]) == []
     # A lead's own finding of the publication is undone by a later sweep just the same.
     assert overridden_publications([(c, 2, settle), (b, 4, sweep)])
+
+
+def test_a_record_that_swapped_the_first_authors_names_still_confirms() -> None:
+    """Profile data gives "Luohe, Shi" for Shi Luohe: once the entry is fixed, the record must still
+    confirm it (the offline match and its evidence URL were lost otherwise); a different person
+    with one shared name part does not."""
+    from match_offline import confirm
+
+    entry = {"authors": ["Shi, Luohe", "Zhang, Hongyi"], "year": 2024, "arxiv": "2407.18003"}
+    row = {"source": "paperlists", "authors": ["Luohe, Shi", "Hongyi Zhang"], "year": 2024}
+    assert confirm(entry, row)
+    other = {"source": "paperlists", "authors": ["Luohe, Wang", "Someone Else"], "year": 2024}
+    assert not confirm(entry, other)

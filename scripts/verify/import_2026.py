@@ -13,8 +13,12 @@ with ``--abstracts FILE`` they go to a cache file for the tagging passes.
 - ICLR 2026: the accepted papers with their OpenReview decision (``status`` Poster / Oral) from
   hazirliver/iclr_2026_analysis (``iclr_2026_accepted.parquet``). This source has no author names,
   so ``match_offline.py`` accepts its rows only on an exact title match (see there).
+- ICLR 2026 orals, optionally (``--iclr-orals``): bmtlima/iclr-2026-oral (``data/papers.json``)
+  lists the 224 oral papers with their OpenReview author lists; those rows get their names
+  (``authors_from`` names the list), so they match like any row with authors.
 
-    python scripts/verify/import_2026.py --icml MIRROR --iclr MIRROR [--abstracts FILE]
+    python scripts/verify/import_2026.py --icml MIRROR --iclr MIRROR [--iclr-orals MIRROR]
+        [--abstracts FILE]
 """
 
 from __future__ import annotations
@@ -105,14 +109,36 @@ def iclr_rows(git_dir: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
     return rows, abstracts
 
 
+def oral_authors(git_dir: str) -> tuple[dict[str, list[str]], str]:
+    """OpenReview id -> author list ("Given Family") of the ICLR 2026 orals, and the list's ref."""
+    import ast
+
+    data = json.loads(git_show(git_dir, "data/papers.json"))
+    out: dict[str, list[str]] = {}
+    for paper in data["papers"]:
+        names = paper.get("authors") or []
+        if isinstance(names, str):  # some rows hold the list's Python repr
+            names = ast.literal_eval(names)
+        if paper.get("id") and names:
+            out[str(paper["id"])] = [" ".join(str(n).split()) for n in names]
+    return out, f"bmtlima/iclr-2026-oral@{git_head(git_dir)}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--icml", required=True, help="git dir of Min-Kang-3B/icml2026-schedule")
     parser.add_argument("--iclr", required=True, help="git dir of hazirliver/iclr_2026_analysis")
+    parser.add_argument("--iclr-orals", help="git dir of bmtlima/iclr-2026-oral (author names)")
     parser.add_argument("--abstracts", type=Path, help="write {id: abstract} here (never commit)")
     args = parser.parse_args()
     rows_a, abs_a = icml_rows(args.icml)
     rows_b, abs_b = iclr_rows(args.iclr)
+    if args.iclr_orals:
+        names, ref = oral_authors(args.iclr_orals)
+        for row in rows_b:
+            if row["id"] in names:
+                row["authors"] = names[row["id"]]
+                row["authors_from"] = ref
     rows = sorted(rows_a + rows_b, key=lambda r: (r["venue"], r["id"]))
     SOURCES_DIR.mkdir(exist_ok=True)
     tmp = OUT.with_suffix(".tmp")

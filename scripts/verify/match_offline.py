@@ -5,7 +5,7 @@ For every catalog entry (or the keys given), look its normalised title up among 
 papers are often renamed at publication; then fuzzy at >= 93 similarity), and accept a match only
 when the first author agrees (the entry's first family name among the record's first three, or the
 record's first among the entry's) and the venue year lies in the window [arXiv year - 1, arXiv
-year + 3]. A row without author names (``NO_AUTHORS``) needs a non-fuzzy title and the narrower
+year + 3]. A row without author names (most ICLR 2026 rows) needs a non-fuzzy title and the narrower
 window [arXiv year - 1, arXiv year + 2]. A main-track paper wins over
 a workshop version. Writes ``ledger/offline-venues.jsonl`` (one record per matched entry, with the
 record's title, authors, venue, year and its citable URL) and prints what it found.
@@ -31,6 +31,7 @@ from common import (
     family_names,
     load_references,
     merged_ledger,
+    norm_name,
     norm_title,
     run,
     write_jsonl,
@@ -70,10 +71,9 @@ VENUE_MAP: dict[str, tuple[str, str]] = {
 
 
 #: Accepted-paper lists imported by ``import_2026.py`` (venues the shared data does not cover yet),
-#: their ``source`` values (rows keyed by OpenReview id), and those whose rows carry no author names.
+#: and their ``source`` values (rows keyed by OpenReview id).
 EXTRA_FILES = sorted((LEDGER_DIR.parent / "sources").glob("accepted-*.jsonl.gz"))
 IMPORTED_SOURCES = ("icml2026-schedule", "iclr2026-openreview")
-NO_AUTHORS = {"iclr2026-openreview"}
 
 _SUP = str.maketrans("0123456789+-n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁿ")
 _SUB = str.maketrans("0123456789+-", "₀₁₂₃₄₅₆₇₈₉₊₋")
@@ -150,16 +150,31 @@ def arxiv_year(entry: dict[str, Any]) -> int:
     return int(entry["year"])
 
 
+def _same_person(mine: str, theirs: str) -> bool:
+    """The same two name parts in either order: a record that swapped family and given name
+    (``Luohe, Shi`` for Shi Luohe) still names the entry's first author."""
+
+    def parts(name: str) -> set[str]:
+        return {norm_name(p) for p in name.replace(",", " ").split() if norm_name(p)}
+
+    a, b = parts(mine), parts(theirs)
+    return len(a) >= 2 and a == b
+
+
 def confirm(entry: dict[str, Any], row: dict[str, Any], how: str = "exact") -> bool:
     """First author and year window agree (a source without authors: exact title and year window)."""
-    if row["source"] in NO_AUTHORS:
+    if not row["authors"]:
         y0 = arxiv_year(entry)
         return how in ("exact", "subtitle") and y0 - 1 <= int(row["year"]) <= y0 + 2
     mine = family_names([str(a) for a in entry["authors"]])
     theirs = family_names(row["authors"])
     if not mine or not theirs:
         return False
-    if mine[0] not in theirs[:3] and theirs[0] not in mine[:3]:
+    if (
+        mine[0] not in theirs[:3]
+        and theirs[0] not in mine[:3]
+        and not _same_person(str(entry["authors"][0]), str(row["authors"][0]))
+    ):
         return False
     y0 = arxiv_year(entry)
     return y0 - 1 <= int(row["year"]) <= y0 + 3
