@@ -64,7 +64,12 @@ def flags(entry: dict[str, Any], abstract: str) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--abstracts", type=Path, required=True, help="folder of abstracts-*.jsonl")
+    parser.add_argument(
+        "--abstracts",
+        type=Path,
+        required=True,
+        help="folder of cached abstracts (all_abstracts.json, abstracts-*.jsonl)",
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     args = parser.parse_args()
     abstracts = load_abstracts(args.abstracts)

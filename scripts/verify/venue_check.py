@@ -32,7 +32,8 @@ MIN_SIMILARITY = 55
 
 
 def check(entries: list[dict[str, Any]], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One finding per entry whose covered venue-year does not hold its title."""
+    """One finding per entry whose covered venue-year does not hold its title, or whose record
+    (same title) lists another number of authors or the same authors in another order."""
     by_venue: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         if row["venue"] not in VENUE_MAP:
