@@ -175,6 +175,18 @@ def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
     tmp.replace(path)
 
 
+def write_batches(
+    directory: Path, items: list[dict[str, Any]], size: int, prefix: str, first: int = 1
+) -> list[Path]:
+    """Split helper input into ``<prefix>NN.jsonl`` files of ``size`` lines, numbered from ``first``."""
+    paths = []
+    for n in range(0, len(items), size):
+        path = directory / f"{prefix}{n // size + first:02d}.jsonl"
+        write_jsonl(path, items[n : n + size])
+        paths.append(path)
+    return paths
+
+
 def run(main: Callable[[], int]) -> int:
     """The scripts' one error boundary: a missing or unreadable file or a failed git call (exit 2),
     a malformed input line (exit 1, named as ``path:line``) is reported in one line, never as a

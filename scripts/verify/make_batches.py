@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from common import LEDGER_DIR, load_references, merged_ledger, run
+from common import LEDGER_DIR, load_references, merged_ledger, run, write_batches
 
 
 def main() -> int:
@@ -56,12 +56,7 @@ def main() -> int:
             item["workshop_candidate"] = candidates[entry["key"]]
         (have if "offline_verified" in item else need).append(item)
     items = need + have
-    args.out.mkdir(parents=True, exist_ok=True)
-    for n in range(0, len(items), args.size):
-        path = args.out / f"b{n // args.size + 1:02d}.jsonl"
-        with path.open("w", encoding="utf-8") as fh:
-            for item in items[n : n + args.size]:
-                fh.write(json.dumps(item, ensure_ascii=False) + "\n")
+    write_batches(args.out, items, args.size, "b")
     print(f"{len(need)} need a look-up, {len(have)} only a summary; {len(items)} in batches")
     return 0
 

@@ -12,11 +12,10 @@ and kind, and the tags the entry had before.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from check import load_abstracts
-from common import load_references, merged_ledger, run
+from common import load_references, merged_ledger, run, write_batches
 
 
 def main() -> int:
@@ -47,12 +46,7 @@ def main() -> int:
                 "old_tags": entry.get("tags") if "add" not in methods else None,
             }
         )
-    args.out.mkdir(parents=True, exist_ok=True)
-    for n in range(0, len(items), args.size):
-        path = args.out / f"{args.prefix}{n // args.size + args.first:02d}.jsonl"
-        with path.open("w", encoding="utf-8") as fh:
-            for item in items[n : n + args.size]:
-                fh.write(json.dumps(item, ensure_ascii=False) + "\n")
+    write_batches(args.out, items, args.size, args.prefix, args.first)
     missing = sum(1 for i in items if not i["abstract"])
     print(f"{len(items)} entries to check ({missing} without a cached abstract)")
     return 0

@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from common import load_references, norm_title, read_jsonl, run
+from common import load_references, norm_title, read_jsonl, run, write_batches
 from match_offline import EXTRA_FILES, VENUE_MAP, evidence_url, plain_title, to_family_given
 
 LANGUAGE_MODEL = re.compile(
@@ -113,12 +113,7 @@ def main() -> int:
                     )
                 )
     cands.sort(key=lambda c: (-c[0], c[1]["venue"], c[1]["title"]))
-    args.out.mkdir(parents=True, exist_ok=True)
-    for i in range(0, len(cands), args.per_batch):
-        batch = args.out / f"{args.prefix}{i // args.per_batch + 1:02d}.jsonl"
-        with batch.open("w", encoding="utf-8") as fh:
-            for _, cand in cands[i : i + args.per_batch]:
-                fh.write(json.dumps(cand, ensure_ascii=False) + "\n")
+    write_batches(args.out, [cand for _, cand in cands], args.per_batch, args.prefix)
     by_venue: dict[str, int] = {}
     for _, cand in cands:
         by_venue[cand["venue"]] = by_venue.get(cand["venue"], 0) + 1

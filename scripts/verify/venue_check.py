@@ -35,12 +35,13 @@ def check(entries: list[dict[str, Any]], rows: list[dict[str, Any]]) -> list[dic
     """One finding per entry whose covered venue-year does not hold its title, or whose record
     (same title) lists another number of authors or the same authors in another order."""
     by_venue: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
+    by_title: dict[tuple[str, int, str], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         if row["venue"] not in VENUE_MAP:
             continue
         venue, _etype, _workshop = venue_of(row)
         by_venue[(venue, int(row["year"]))].append(row)
-    titles = {vy: {norm_title(plain_title(r["title"])) for r in rs} for vy, rs in by_venue.items()}
+        by_title[(venue, int(row["year"]), norm_title(plain_title(row["title"])))].append(row)
     findings = []
     for entry in entries:
         vy = (str(entry.get("venue")), int(entry["year"]))
@@ -48,12 +49,8 @@ def check(entries: list[dict[str, Any]], rows: list[dict[str, Any]]) -> list[dic
             continue
         nt = norm_title(entry["title"])
         mine = family_names([str(a) for a in entry["authors"]])
-        if nt in titles[vy]:
-            named = [
-                r
-                for r in by_venue[vy]
-                if r["authors"] and norm_title(plain_title(r["title"])) == nt
-            ]
+        if (*vy, nt) in by_title:
+            named = [r for r in by_title[(*vy, nt)] if r["authors"]]
             if named:
                 theirs = family_names(named[0]["authors"])
                 # Spellings differ often (run-together profile names, particles); a different
