@@ -379,3 +379,20 @@ def test_a_record_that_swapped_the_first_authors_names_still_confirms() -> None:
     assert confirm(entry, row)
     other = {"source": "paperlists", "authors": ["Luohe, Wang", "Someone Else"], "year": 2024}
     assert not confirm(entry, other)
+
+
+def test_abstract_caches_fail_loudly(tmp_path: Path) -> None:
+    """A missing cache folder is an error, not an empty cache (the metric lint would flag every
+    list); a malformed JSON file or line is named path:line."""
+    from check import load_abstracts
+    from common import InputError, read_json
+
+    with pytest.raises(FileNotFoundError):
+        load_abstracts(tmp_path / "nope")
+    (tmp_path / "abstracts-x.jsonl").write_text('{"key": "a", "abstract": "A"}\n{"key": \n')
+    with pytest.raises(InputError, match=r"abstracts-x\.jsonl:2: not JSON"):
+        load_abstracts(tmp_path)
+    bad = tmp_path / "all.json"
+    bad.write_text('{\n "a": 1,\n}\n')
+    with pytest.raises(InputError, match=r"all\.json:3: not JSON"):
+        read_json(bad)

@@ -20,7 +20,6 @@ entries the ledger has never checked.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from collections import Counter
@@ -29,7 +28,17 @@ from pathlib import Path
 from typing import Any
 
 from apply import is_primary, merge_authors
-from common import FIELDS, STATUSES, iter_ledger, load_references, merged_ledger, norm_title, run
+from common import (
+    FIELDS,
+    STATUSES,
+    iter_ledger,
+    load_references,
+    merged_ledger,
+    norm_title,
+    read_json,
+    read_jsonl,
+    run,
+)
 
 from effllm_catalog.validate import LIST_SOURCE_PATTERN
 
@@ -58,21 +67,19 @@ def copied_run(summary: str, abstract: str, n: int = RUN) -> str | None:
 
 def load_abstracts(directory: Path | None) -> dict[str, str]:
     """Cached abstracts by catalog key: ``all_abstracts.json`` (the first rounds' key -> abstract
-    map), then every ``abstracts-*.jsonl`` (one record a line; a later file wins)."""
+    map), then every ``abstracts-*.jsonl`` (one record a line; a later file wins). A folder that
+    does not exist is an error, not an empty cache."""
     out: dict[str, str] = {}
     if directory is None:
         return out
+    if not directory.is_dir():
+        raise FileNotFoundError(2, "no such folder of cached abstracts", str(directory))
     first = directory / "all_abstracts.json"
     if first.is_file():
-        out.update({k: v or "" for k, v in json.loads(first.read_text(encoding="utf-8")).items()})
+        out.update({k: v or "" for k, v in read_json(first).items()})
     for path in sorted(directory.glob("abstracts-*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                try:
-                    rec = json.loads(line)
-                except json.JSONDecodeError:
-                    continue
-                out[rec["key"]] = rec.get("abstract") or ""
+        for _, rec in read_jsonl(path):
+            out[rec["key"]] = rec.get("abstract") or ""
     return out
 
 

@@ -133,6 +133,15 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
                     raise InputError(msg) from None
 
 
+def read_json(path: Path) -> Any:
+    """A JSON file's value; a syntax error is reported as ``path:line``."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        msg = f"{path}:{exc.lineno}: not JSON ({exc.msg}, column {exc.colno})"
+        raise InputError(msg) from None
+
+
 def iter_ledger(directory: Path = LEDGER_DIR) -> Iterator[tuple[Path, int, dict[str, Any]]]:
     """Every ledger record with its file and line, files in name order."""
     for path in sorted(directory.glob("*.jsonl")):

@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from common import LEDGER_DIR, load_references, merged_ledger, run, write_batches
+from common import LEDGER_DIR, load_references, merged_ledger, read_json, run, write_batches
 
 
 def main() -> int:
@@ -27,7 +27,7 @@ def main() -> int:
         "--only-unchecked", action="store_true", help="leave out entries a look-up already did"
     )
     args = parser.parse_args()
-    abstracts = json.loads(args.abstracts.read_text()) if args.abstracts else {}
+    abstracts = read_json(args.abstracts) if args.abstracts else {}
     ledger = merged_ledger()
     candidates = {}
     cand_file = LEDGER_DIR.parent / "work" / "workshop-candidates.jsonl"

@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from common import load_references, norm_title, read_jsonl, run, write_batches
+from common import load_references, norm_title, read_json, read_jsonl, run, write_batches
 from match_offline import EXTRA_FILES, VENUE_MAP, evidence_url, plain_title, to_family_given
 
 LANGUAGE_MODEL = re.compile(
@@ -75,7 +75,7 @@ def main() -> int:
         help="batch files of earlier rounds: their titles were read already and are not offered again",
     )
     args = parser.parse_args()
-    abstracts: dict[str, str] = json.loads(args.abstracts.read_text())
+    abstracts: dict[str, str] = read_json(args.abstracts)
     known = {norm_title(e["title"]) for e in load_references()}
     for batch_file in args.skip_read:
         known.update(norm_title(rec["title"]) for _, rec in read_jsonl(batch_file))

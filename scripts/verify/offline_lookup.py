@@ -10,11 +10,10 @@ local abstract cache is given (``--abstracts``: JSON 'venue/year/id' -> abstract
 from __future__ import annotations
 
 import argparse
-import json
 import re
 from pathlib import Path
 
-from common import norm_title, run
+from common import norm_title, read_json, run
 from match_offline import evidence_url, load_rows, venue_of
 
 
@@ -24,7 +23,7 @@ def main() -> int:
     parser.add_argument("--abstracts", type=Path)
     parser.add_argument("--limit", type=int, default=10)
     args = parser.parse_args()
-    abstracts = json.loads(args.abstracts.read_text()) if args.abstracts else {}
+    abstracts = read_json(args.abstracts) if args.abstracts else {}
     wanted = [norm_title(w) for w in re.split(r"\s+", args.words) if norm_title(w)]
     shown = 0
     for row in load_rows():
