@@ -396,3 +396,40 @@ def test_abstract_caches_fail_loudly(tmp_path: Path) -> None:
     bad.write_text('{\n "a": 1,\n}\n')
     with pytest.raises(InputError, match=r"all\.json:3: not JSON"):
         read_json(bad)
+
+
+def test_names_lint_flags_names_the_paper_does_not_use_and_names_left_out() -> None:
+    """A name absent from title and abstract, a paper list's name, and an empty list beside a
+    coined name are flagged; a name the abstract spells another way (case, hyphen) is not."""
+    from names_lint import flags
+
+    abstract = "We propose Quest, a query-aware sparsity method; Flash-Decoding is faster."
+    entry = {"title": "Quest: Query-Aware Sparsity", "names": ["QUEST", "flashdecoding"]}
+    assert flags(entry, abstract) == []
+    (absent,) = flags({"title": "T", "names": ["FastCAOTE"]}, "We propose CAOTE.")
+    assert absent.startswith("absent: 'FastCAOTE'")
+    listed = flags({"title": "Awesome-Low-Precision-Training", "names": ["Awesome-Low-Precision-Training"]}, "")  # fmt: skip
+    assert listed == ["not-a-name: 'Awesome-Low-Precision-Training'"]
+    (missing,) = flags({"title": "Quest: Query-Aware Sparsity", "names": []}, abstract)
+    assert missing == "missing: none given, candidates 'Quest'"
+    (called,) = flags({"title": "Efficient decoding", "names": []}, "A method called SnapKV cuts memory.")  # fmt: skip
+    assert "'SnapKV'" in called
+    assert flags({"title": "LLM: a study", "names": []}, "We propose a new LLM recipe.") == []
+
+
+def test_summary_lint_flags_figures_the_abstract_does_not_state() -> None:
+    """A speed-up or model size the abstract never writes is flagged; the same figure written
+    another way (2.80x, 1,000, a number in the title) is not, and neither is an entry without an
+    abstract."""
+    from summary_lint import flags
+
+    abstract = "Ouroboros reaches speedups of up to 2.80x on 1,000 prompts with a 13B model."
+    entry = {"title": "Ouroboros", "summary": "Drafts phrases; up to 2.8× faster on 1000 prompts with 13B models."}  # fmt: skip
+    assert flags(entry, abstract) == []
+    wrong = {"title": "Ouroboros", "summary": "Up to 2.4x faster with 7B models and 4-bit weights."}  # fmt: skip
+    assert flags(wrong, abstract) == [
+        "figure '2.4x' is not in the abstract",
+        "figure '7B' is not in the abstract",
+        "figure '4-bit' is not in the abstract",
+    ]
+    assert flags(wrong, "") == []

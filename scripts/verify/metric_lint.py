@@ -12,15 +12,11 @@ thirds of the 507 lists it flagged. Abstracts come from the pipeline's cache out
 
 from __future__ import annotations
 
-import argparse
-import json
 import re
-import sys
-from pathlib import Path
 from typing import Any
 
-from check import load_abstracts
-from common import load_references, run
+from common import run
+from lintrun import lint_main
 
 #: Words that show a metric is at issue at all (title + abstract, lower case).
 MENTIONS = {
@@ -63,28 +59,7 @@ def flags(entry: dict[str, Any], abstract: str) -> list[str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--abstracts",
-        type=Path,
-        required=True,
-        help="folder of cached abstracts (all_abstracts.json, abstracts-*.jsonl)",
-    )
-    parser.add_argument("--format", choices=("text", "json"), default="text")
-    args = parser.parse_args()
-    abstracts = load_abstracts(args.abstracts)
-    flagged = 0
-    for entry in load_references():
-        reasons = flags(entry, abstracts.get(entry["key"], ""))
-        if not reasons:
-            continue
-        flagged += 1
-        if args.format == "json":
-            print(json.dumps({"key": entry["key"], "metric_flags": reasons}, ensure_ascii=False))
-        else:
-            print(f"{entry['key']}: " + "; ".join(reasons))
-    print(f"{flagged} metric lists flagged", file=sys.stderr)
-    return 0
+    return lint_main(__doc__ or "", flags, "metric")
 
 
 if __name__ == "__main__":
