@@ -68,6 +68,12 @@ PRIMARY_HOSTS = (
     "iclr.cc",
     "icml.cc",
     "aaai.org",
+    # Official programmes and accepted-paper lists of conferences and workshops (fifth session).
+    "splashcon.org",
+    "neurips2023-enlsp.github.io",
+    "neurips2024-enlsp.github.io",
+    "babylm.github.io",
+    "sigops.org",
 )
 
 
