@@ -433,3 +433,16 @@ def test_summary_lint_flags_figures_the_abstract_does_not_state() -> None:
         "figure '4-bit' is not in the abstract",
     ]
     assert flags(wrong, "") == []
+
+
+def test_nicknames_and_suffixes_are_written_as_papers_print_them() -> None:
+    """Profile data carries nicknames in brackets or quotes and suffixes after the given name;
+    BibTeX would read ``Heath, Robert W., Jr.`` with the given name as the suffix."""
+    from fix_names import repair
+
+    assert repair("(Celine)Lin, Yingyan") == "Lin, Yingyan"
+    assert repair('Li, Hai "Helen"') == "Li, Hai"
+    assert repair("DONG(董方), Fang") == "Dong, Fang"
+    assert repair("Wu, Xiaoxia (Shirley)") == "Wu, Xiaoxia"
+    assert repair("Heath, Robert W., Jr.") == "Heath Jr., Robert W."
+    assert repair("Ré, Christopher") == "Ré, Christopher"

@@ -1,11 +1,12 @@
 """Find author names as OpenReview-derived data spells them and write them as their owners do.
 
 The ICML/ICLR 2026 lists and ML Anthology carry profile names as typed: in capitals
-(``WANG, NINGTAO``), in lower case (``zhang, Min``), run together (``YefeiChen``), or a bare family
-name (``Li``). This lists every such name in the catalog and, with ``--write FILE``, appends a
+(``WANG, NINGTAO``), in lower case (``zhang, Min``), run together (``YefeiChen``), with a nickname
+or native-script spelling in brackets (``(Celine)Lin, Yingyan``, ``DONG(董方), Fang``), a suffix
+after the given name (``Heath, Robert W., Jr.``), or a bare family name (``Li``). This lists every such name in the catalog and, with ``--write FILE``, appends a
 ``lead-review`` line per entry with the repaired list (``authors_exact``): capitals and lower case
 become title case (initials such as ``JS`` in a given name stay), a run-together ``FamilyGiven``
-is split. A bare family name cannot be repaired here: it is printed for a look-up. A Chinese name
+is split, bracketed nicknames are dropped and a suffix joins the family name (``Heath Jr.``). A bare family name cannot be repaired here: it is printed for a look-up. A Chinese name
 whose "family" part is a two-syllable pinyin given name and whose "given" part a common surname
 (``Minshen, Yu``: the profile was typed family-first) is printed as a likely swap for the lead to
 confirm; it is never rewritten here, since ``Qiao, Yu`` is right and looks alike.
@@ -69,8 +70,27 @@ def likely_swapped(name: str) -> bool:
     return bool(sep) and given in SURNAMES and bool(TWO_SYLLABLES.fullmatch(family))
 
 
+#: A nickname or a native-script spelling in brackets or quotes (``(Celine)``, ``"Helen"``,
+#: ``(董方)``): profile data, not part of the name a paper prints.
+NICKNAME = re.compile(r'\s*(?:\([^)]*\)|"[^"]*")\s*')
+#: A generational suffix after the given name (``Heath, Robert W., Jr.``), which BibTeX would
+#: read as ``von Last, Jr, First`` with the given name in the suffix slot.
+SUFFIX = re.compile(r"^([^,]+),\s*([^,]+),\s*(Jr\.?|Sr\.?|II|III|IV)$")
+
+
+def strip_extras(name: str) -> str:
+    """``(Celine)Lin, Yingyan`` -> ``Lin, Yingyan``; ``Heath, Robert W., Jr.`` ->
+    ``Heath Jr., Robert W.`` (the suffix stays with the family name in every export)."""
+    suffix = SUFFIX.match(name)
+    if suffix:
+        return f"{suffix.group(1)} {suffix.group(3)}, {suffix.group(2)}"
+    cleaned = NICKNAME.sub(" ", name).strip()
+    return re.sub(r"\s+,", ",", re.sub(r"\s{2,}", " ", cleaned))
+
+
 def repair(name: str) -> str | None:
     """The name written as its owner would, or None when it cannot be repaired here."""
+    name = strip_extras(name)
     family, sep, given = (part.strip() for part in name.partition(","))
     if not sep:
         run = re.fullmatch(r"([A-Z][a-z]+)([A-Z][a-zA-Z]+)", family)
