@@ -446,3 +446,22 @@ def test_nicknames_and_suffixes_are_written_as_papers_print_them() -> None:
     assert repair("Wu, Xiaoxia (Shirley)") == "Wu, Xiaoxia"
     assert repair("Heath, Robert W., Jr.") == "Heath Jr., Robert W."
     assert repair("Ré, Christopher") == "Ré, Christopher"
+
+
+def test_retitled_preprints_are_offered_not_applied(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SMT was "Sparse Matrix in Large Language Model Fine-tuning" on arXiv and is at ICLR 2025
+    under a new title: same first author, year window, half the content words shared. A record by
+    another first author, or with little in common, is not offered; a published entry is skipped."""
+    import match_offline
+
+    smt = {"venue": "iclr", "year": 2025, "title": "SMT: Fine-Tuning Large Language Models with "
+           "Sparse Matrices", "authors": ["He, Haoze", "Li, Juncheng B"], "source": "mlanthology"}  # fmt: skip
+    other = {**smt, "authors": ["Someone, Else"]}
+    unrelated = {**smt, "title": "Fast Tokenizers for Speech Recognition"}
+    monkeypatch.setattr(match_offline, "load_rows", lambda: [smt, other, unrelated])
+    entry = {"key": "he2024sparse", "title": "Sparse Matrix in Large Language Model Fine-tuning",
+             "authors": ["He, Haoze", "Li, Juncheng B"], "arxiv": "2405.15525", "year": 2024,
+             "venue": "arXiv"}  # fmt: skip
+    ((found, row, overlap),) = match_offline.retitled([entry])
+    assert found["key"] == "he2024sparse" and row is smt and overlap >= 0.45
+    assert match_offline.retitled([{**entry, "venue": "ICLR"}]) == []

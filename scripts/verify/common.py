@@ -74,6 +74,7 @@ PRIMARY_HOSTS = (
     "neurips2024-enlsp.github.io",
     "babylm.github.io",
     "sigops.org",
+    "spiedigitallibrary.org",
 )
 
 

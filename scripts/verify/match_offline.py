@@ -12,6 +12,13 @@ record's title, authors, venue, year and its citable URL) and prints what it fou
 
     python scripts/verify/match_offline.py            # the whole catalog
     python scripts/verify/match_offline.py KEY ...    # some entries only (printed, not written)
+    python scripts/verify/match_offline.py --retitled # preprints published under a new title
+
+``--retitled`` is the looser net a title match cannot cast: a preprint and a record by the same
+first author, in the year window, whose titles share at least ``RETITLE_OVERLAP`` of their content
+words (SMT at ICLR 2025 was "Sparse Matrix in Large Language Model Fine-tuning" on arXiv). It
+only prints candidates: the same authors write several papers on one topic, so a reader decides
+and writes a ``lead-review`` line.
 """
 
 from __future__ import annotations
@@ -180,6 +187,37 @@ def confirm(entry: dict[str, Any], row: dict[str, Any], how: str = "exact") -> b
     return y0 - 1 <= int(row["year"]) <= y0 + 3
 
 
+#: Share of content words two titles must have in common to be offered as a retitle.
+RETITLE_OVERLAP = 0.45
+_STOP = frozenset(
+    {"the", "and", "for", "with", "via", "from", "into", "large", "language", "models", "model",
+     "llms", "llm", "efficient", "towards", "using", "based"}
+)  # fmt: skip
+
+
+def content_words(title: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", title.lower()) if len(w) > 2 and w not in _STOP}
+
+
+def retitled(entries: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any], float]]:
+    """(preprint, record, overlap) for records that may be the preprint under a new title."""
+    rows = [r for r in load_rows() if r["venue"] in VENUE_MAP and r["authors"]]
+    by_first: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        by_first[family_names(r["authors"])[0]].append(r)
+    found = []
+    for entry in entries:
+        if entry.get("venue") != "arXiv":
+            continue
+        mine = content_words(entry["title"])
+        for r in by_first.get(family_names([str(a) for a in entry["authors"]])[0], []):
+            theirs = content_words(r["title"])
+            overlap = len(mine & theirs) / len(mine | theirs) if mine | theirs else 0.0
+            if overlap >= RETITLE_OVERLAP and confirm(entry, r, "fuzzy"):
+                found.append((entry, r, overlap))
+    return found
+
+
 def match(
     entries: list[dict[str, Any]],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Counter[str]]:
@@ -258,6 +296,9 @@ def match(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("keys", nargs="*")
+    parser.add_argument(
+        "--retitled", action="store_true", help="print preprints possibly published retitled"
+    )
     args = parser.parse_args()
     entries = load_references()
     # Entries created from an accepted-paper record (ledger ``add`` lines) already carry it, and
@@ -269,6 +310,13 @@ def main() -> int:
     entries = [e for e in entries if e["key"] not in added or e.get("venue") == "arXiv"]
     if args.keys:
         entries = [e for e in entries if e["key"] in set(args.keys)]
+    if args.retitled:
+        found = retitled(entries)
+        for entry, row, overlap in found:
+            print(f"{entry['key']}: {entry['title']!r} -> {row['venue']} {row['year']} "
+                  f"{row['title']!r} (overlap {overlap:.2f})")  # fmt: skip
+        print(f"{len(found)} candidates", file=sys.stderr)
+        return 0
     records, candidates, stats = match(entries)
     if args.keys:
         for rec in records:
