@@ -309,6 +309,11 @@ def main() -> int:
     }
     entries = [e for e in entries if e["key"] not in added or e.get("venue") == "arXiv"]
     if args.keys:
+        unknown = sorted(set(args.keys) - {str(e["key"]) for e in entries})
+        if unknown:
+            print(f"error: not in the catalog (or added from a venue record): {', '.join(unknown)}",
+                  file=sys.stderr)  # fmt: skip
+            return 2
         entries = [e for e in entries if e["key"] in set(args.keys)]
     if args.retitled:
         found = retitled(entries)
