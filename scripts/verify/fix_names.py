@@ -3,13 +3,15 @@
 The ICML/ICLR 2026 lists and ML Anthology carry profile names as typed: in capitals
 (``WANG, NINGTAO``), in lower case (``zhang, Min``), run together (``YefeiChen``), with a nickname
 or native-script spelling in brackets (``(Celine)Lin, Yingyan``, ``DONG(董方), Fang``), a suffix
-after the given name (``Heath, Robert W., Jr.``), or a bare family name (``Li``). This lists every such name in the catalog and, with ``--write FILE``, appends a
-``lead-review`` line per entry with the repaired list (``authors_exact``): capitals and lower case
-become title case (initials such as ``JS`` in a given name stay), a run-together ``FamilyGiven``
-is split, bracketed nicknames are dropped and a suffix joins the family name (``Heath Jr.``). A bare family name cannot be repaired here: it is printed for a look-up. A Chinese name
-whose "family" part is a two-syllable pinyin given name and whose "given" part a common surname
-(``Minshen, Yu``: the profile was typed family-first) is printed as a likely swap for the lead to
-confirm; it is never rewritten here, since ``Qiao, Yu`` is right and looks alike.
+after the given name (``Heath, Robert W., Jr.``), or a bare family name (``Li``). This lists every
+such name in the catalog and, with ``--write FILE``, appends a ``lead-review`` line per entry with
+the repaired list (``authors_exact``): capitals and lower case become title case (initials such as
+``JS`` in a given name stay), a run-together ``FamilyGiven`` is split, bracketed nicknames are
+dropped and a suffix joins the family name (``Heath Jr.``). A bare family name cannot be repaired
+here: it is printed for a look-up. A Chinese name whose "family" part is a two-syllable pinyin
+given name and whose "given" part a common surname (``Minshen, Yu``: the profile was typed
+family-first) is printed as a likely swap for the lead to confirm; it is never rewritten here,
+since ``Qiao, Yu`` is right and looks alike.
 
     python scripts/verify/fix_names.py [--write ledger/zz-w-round3.jsonl] [--skip KEY ...]
 """
