@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from common import run
+from common import norm_title, run
 from lintrun import lint_main
 
 #: A token shaped like a method name: an inner capital or digit after a letter (``vLLM``, ``GPTQ``,
@@ -44,17 +44,13 @@ COMMON = frozenset(
 NOT_A_NAME = re.compile(r"(?i)^(?:awesome\b|https?://|github\b)|(?i:\blist\b)$")
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "", text.lower())
-
-
 def flags(entry: dict[str, Any], abstract: str) -> list[str]:
     """Why the entry's names deserve a second reading (empty: nothing to flag)."""
     title = entry["title"]
-    text = _squash(f"{title} {abstract}")
+    text = norm_title(f"{title} {abstract}")
     names = [str(n) for n in entry.get("names") or []]
     where = "title and abstract" if abstract else "title (no abstract cached)"
-    found = [f"absent: {n!r} is not in the {where}" for n in names if _squash(n) not in text]
+    found = [f"absent: {n!r} is not in the {where}" for n in names if norm_title(n) not in text]
     found += [f"not-a-name: {n!r}" for n in names if NOT_A_NAME.search(n) or n in COMMON]
     if not names:
         candidates: list[str] = []

@@ -28,13 +28,18 @@ FIGURE = re.compile(
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
+def _forms(number: str) -> set[str]:
+    """A number as written and without trailing zeros (``2.50`` also as ``2.5``, ``1,000`` as
+    ``1000``)."""
+    number = number.replace(",", "")
+    return {number, number.rstrip("0").rstrip(".")} if "." in number else {number}
+
+
 def _numbers(text: str) -> set[str]:
-    """Every number the text writes, ``1,000`` as ``1000`` and ``2.50`` also as ``2.5``."""
+    """Every number the text writes, in each of its forms."""
     out: set[str] = set()
     for raw in NUMBER.findall(re.sub(r"(?<=\d),(?=\d{3})", "", text)):
-        out.add(raw)
-        if "." in raw:
-            out.add(raw.rstrip("0").rstrip("."))
+        out |= _forms(raw)
     return out
 
 
@@ -46,9 +51,7 @@ def flags(entry: dict[str, Any], abstract: str) -> list[str]:
     stated = _numbers(f"{entry['title']} {abstract}")
     missing = []
     for match in FIGURE.finditer(summary):
-        number = match.group(1).replace(",", "")
-        short = number.rstrip("0").rstrip(".") if "." in number else number
-        if number not in stated and short not in stated:
+        if not _forms(match.group(1)) & stated:
             missing.append(match.group(0).strip())
     return [f"figure {f!r} is not in the abstract" for f in dict.fromkeys(missing)]
 
