@@ -3,6 +3,7 @@ committed ledger as a data gate (every line well-formed, every published claim b
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -465,3 +466,28 @@ def test_retitled_preprints_are_offered_not_applied(monkeypatch: pytest.MonkeyPa
     ((found, row, overlap),) = match_offline.retitled([entry])
     assert found["key"] == "he2024sparse" and row is smt and overlap >= 0.45
     assert match_offline.retitled([{**entry, "venue": "ICLR"}]) == []
+
+
+def test_settled_values_are_what_readers_kept_or_wrote(tmp_path: Path) -> None:
+    """A value a reader kept (``reviewed``), a lead's decision and an agreeing check are settled,
+    so ``--unreviewed`` lints skip them; a check that disagreed settles nothing, and a later change
+    to the field is a new value that is flagged again."""
+    from common import reviewed_values
+
+    lines = [
+        {"key": "a", "method": "review", "reviewed": {"names": ["Quest"]}},
+        {"key": "b", "method": "lead-review", "summary": "Prunes heads."},
+        {"key": "c", "method": "metrics-check", "metrics": ["memory"], "agree": True},
+        {"key": "d", "method": "metrics-check", "metrics": ["latency"], "agree": False},
+        {"key": "e", "method": "lookup", "names": ["X"]},
+    ]
+    (tmp_path / "l.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
+    assert reviewed_values(tmp_path) == {
+        ("a", "names", '["Quest"]'),
+        ("b", "summary", '"Prunes heads."'),
+        ("c", "metrics", '["memory"]'),
+    }
+    line = {"key": "a", "checked": "2026-12-01", "method": "review", "reviewed": {"tags": []}}
+    assert any("reviewed must map" in p for p in check_record(line, {}))
+    line["reviewed"] = {"names": ["Quest"]}
+    assert check_record(line, {}) == []

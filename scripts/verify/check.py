@@ -30,6 +30,7 @@ from typing import Any
 from apply import is_primary, merge_authors
 from common import (
     FIELDS,
+    REVIEWED_FIELDS,
     STATUSES,
     iter_ledger,
     load_references,
@@ -44,7 +45,7 @@ from effllm_catalog.validate import LIST_SOURCE_PATTERN
 
 KNOWN = {
     "key", "checked", "method", "status", "type", "venue", "year", "title", "authors", "doi",
-    "arxiv_version", "authors_exact", "distinct_from", "arxiv", "url", "code", "list_sources", "evidence", "leads", "names", "agree", "in_scope", "chose", "summary", "tags", "metrics", "kind", "flag", "note",
+    "arxiv_version", "authors_exact", "distinct_from", "arxiv", "url", "code", "list_sources", "evidence", "leads", "names", "agree", "in_scope", "chose", "summary", "tags", "metrics", "kind", "flag", "note", "reviewed",
 }  # fmt: skip
 MAX_SUMMARY = 300
 RUN = 8
@@ -115,6 +116,9 @@ def check_record(
     for name in ("key", "checked", "method"):
         if not rec.get(name):
             problems.append(f"missing {name}")
+    reviewed = rec.get("reviewed", {})
+    if not isinstance(reviewed, dict) or set(reviewed) - set(REVIEWED_FIELDS):
+        problems.append(f"reviewed must map some of {sorted(REVIEWED_FIELDS)} to the value kept")
     status = rec.get("status")
     if rec.get("method") == "add":
         problems += _check_add(rec)

@@ -181,6 +181,36 @@ def merged_ledger(directory: Path = LEDGER_DIR) -> dict[str, dict[str, Any]]:
     return out
 
 
+#: The catalog fields a reader settles by hand, and the check methods whose lines settle each one.
+REVIEWED_FIELDS = {
+    "names": ("names-check",),
+    "summary": ("summary-check",),
+    "metrics": ("metrics-check", "tag-check", "tag-settle"),
+}
+
+
+def reviewed_values(directory: Path = LEDGER_DIR) -> set[tuple[str, str, str]]:
+    """(key, field, value as JSON) for every value a reader settled: a line's ``reviewed`` map (a
+    value read and kept), a ``lead-review`` line that set the field, and a check line that agreed.
+
+    The lints leave such values out (``--unreviewed``); a later change to the field is a new value,
+    so its flag comes back.
+    """
+    out: set[tuple[str, str, str]] = set()
+    for _, _, rec in iter_ledger(directory):
+        key = rec["key"]
+        settled = dict(rec.get("reviewed") or {})
+        for name, methods in REVIEWED_FIELDS.items():
+            if name in rec and (
+                rec.get("method") == "lead-review"
+                or (rec.get("method") in methods and rec.get("agree") is not False)
+            ):
+                settled[name] = rec[name]
+        for name, value in settled.items():
+            out.add((key, name, json.dumps(value, sort_keys=True)))
+    return out
+
+
 def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
     """Write records one JSON object a line, UTF-8, keys in insertion order."""
     path.parent.mkdir(parents=True, exist_ok=True)

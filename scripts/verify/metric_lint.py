@@ -59,7 +59,7 @@ def flags(entry: dict[str, Any], abstract: str) -> list[str]:
 
 
 def main() -> int:
-    return lint_main(__doc__ or "", flags, "metric")
+    return lint_main(__doc__ or "", flags, "metric", "metrics")
 
 
 if __name__ == "__main__":

@@ -65,7 +65,7 @@ def flags(entry: dict[str, Any], abstract: str) -> list[str]:
 
 
 def main() -> int:
-    return lint_main(__doc__ or "", flags, "name")
+    return lint_main(__doc__ or "", flags, "name", "names")
 
 
 if __name__ == "__main__":

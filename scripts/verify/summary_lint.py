@@ -57,7 +57,7 @@ def flags(entry: dict[str, Any], abstract: str) -> list[str]:
 
 
 def main() -> int:
-    return lint_main(__doc__ or "", flags, "summary")
+    return lint_main(__doc__ or "", flags, "summary", "summary")
 
 
 if __name__ == "__main__":
