@@ -385,8 +385,7 @@ def test_a_record_that_swapped_the_first_authors_names_still_confirms() -> None:
 def test_abstract_caches_fail_loudly(tmp_path: Path) -> None:
     """A missing cache folder is an error, not an empty cache (the metric lint would flag every
     list); a malformed JSON file or line is named path:line."""
-    from check import load_abstracts
-    from common import InputError, read_json
+    from common import InputError, load_abstracts, read_json
 
     with pytest.raises(FileNotFoundError):
         load_abstracts(tmp_path / "nope")
@@ -458,14 +457,51 @@ def test_retitled_preprints_are_offered_not_applied(monkeypatch: pytest.MonkeyPa
     smt = {"venue": "iclr", "year": 2025, "title": "SMT: Fine-Tuning Large Language Models with "
            "Sparse Matrices", "authors": ["He, Haoze", "Li, Juncheng B"], "source": "mlanthology"}  # fmt: skip
     other = {**smt, "authors": ["Someone, Else"]}
-    unrelated = {**smt, "title": "Fast Tokenizers for Speech Recognition"}
+    # Same first author, little in common otherwise: neither the title nor the authors offer it.
+    unrelated = {**smt, "title": "Fast Tokenizers for Speech Recognition",
+                 "authors": ["He, Haoze", "Someone, Else"]}  # fmt: skip
     monkeypatch.setattr(match_offline, "load_rows", lambda: [smt, other, unrelated])
     entry = {"key": "he2024sparse", "title": "Sparse Matrix in Large Language Model Fine-tuning",
-             "authors": ["He, Haoze", "Li, Juncheng B"], "arxiv": "2405.15525", "year": 2024,
+             "authors": ["He, Haoze", "Li, Juncheng B", "Jiang, Xuan", "Miller, Heather"],
+             "arxiv": "2405.15525", "year": 2024,
              "venue": "arXiv"}  # fmt: skip
-    ((found, row, overlap),) = match_offline.retitled([entry])
-    assert found["key"] == "he2024sparse" and row is smt and overlap >= 0.45
+    (cand,) = match_offline.retitled([entry])
+    assert cand.entry["key"] == "he2024sparse" and cand.row is smt and cand.overlap >= 0.45
     assert match_offline.retitled([{**entry, "venue": "ICLR"}]) == []
+
+
+def test_retitled_preprints_are_found_by_their_authors_and_ranked_by_abstract(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Compress-then-Prompt is "Soft Prompt Recovers Compressed LLMs, Transferably" at ICML 2024:
+    no title words in common, but the record holds the preprint's authors (full names, in either
+    spelling order). A record sharing only the first author's family name is not offered, and the
+    abstracts' cosine ranks the renamed paper above another paper by the same group."""
+    import match_offline
+
+    people = ["Xu, Zhaozhuo", "Liu, Zirui", "Chen, Beidi"]
+    soft = {"venue": "icml", "year": 2024, "title": "Soft Prompt Recovers Compressed LLMs, "
+            "Transferably", "authors": ["Zhaozhuo Xu", "Zirui Liu", "Beidi Chen", "Shaochen Zhong"],
+            "source": "mlanthology", "id": "xu2024icml-soft"}  # fmt: skip
+    sibling = {**soft, "title": "Sketching for Retrieval", "id": "xu2024icml-sketch"}
+    namesake = {**soft, "authors": ["Xu, Wei", "Liu, Zirui", "Chen, Beidi"], "id": "xu2024icml-x"}
+    monkeypatch.setattr(match_offline, "load_rows", lambda: [sibling, soft, namesake])
+    entry = {"key": "xu2023compress", "title": "Compress, Then Prompt: Improving Accuracy-Efficiency "
+             "Trade-off of LLM Inference with Transferable Prompt", "authors": people,
+             "arxiv": "2305.11186", "year": 2023, "venue": "arXiv"}  # fmt: skip
+    found = match_offline.retitled([entry])
+    assert [c.row["id"] for c in found] == ["xu2024icml-sketch", "xu2024icml-soft"]
+    assert all(c.authors == 1.0 and c.similarity is None for c in found)
+    abstracts = {"xu2023compress": "soft prompts recover compressed quantized pruned models"}
+    records = {
+        "icml/2024/xu2024icml-soft": "learned soft prompts recover the accuracy of compressed "
+        "models after quantization and pruning",
+        "icml/2024/xu2024icml-sketch": "count sketches speed up nearest neighbour retrieval",
+    }
+    ranked = match_offline.rank_by_abstract(found, abstracts, records)
+    assert [c.row["id"] for c in ranked] == ["xu2024icml-soft", "xu2024icml-sketch"]
+    first, second = (c.similarity or 0.0 for c in ranked)
+    assert first > 0.3 > second
 
 
 def test_settled_values_are_what_readers_kept_or_wrote(tmp_path: Path) -> None:

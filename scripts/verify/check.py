@@ -33,11 +33,10 @@ from common import (
     REVIEWED_FIELDS,
     STATUSES,
     iter_ledger,
+    load_abstracts,
     load_references,
     merged_ledger,
     norm_title,
-    read_json,
-    read_jsonl,
     run,
 )
 
@@ -64,24 +63,6 @@ def copied_run(summary: str, abstract: str, n: int = RUN) -> str | None:
         if tuple(s[i : i + n]) in grams:
             return " ".join(s[i : i + n])
     return None
-
-
-def load_abstracts(directory: Path | None) -> dict[str, str]:
-    """Cached abstracts by catalog key: ``all_abstracts.json`` (the first rounds' key -> abstract
-    map), then every ``abstracts-*.jsonl`` (one record a line; a later file wins). A folder that
-    does not exist is an error, not an empty cache."""
-    out: dict[str, str] = {}
-    if directory is None:
-        return out
-    if not directory.is_dir():
-        raise FileNotFoundError(2, "no such folder of cached abstracts", str(directory))
-    first = directory / "all_abstracts.json"
-    if first.is_file():
-        out.update({k: v or "" for k, v in read_json(first).items()})
-    for path in sorted(directory.glob("abstracts-*.jsonl")):
-        for _, rec in read_jsonl(path):
-            out[rec["key"]] = rec.get("abstract") or ""
-    return out
 
 
 #: What an ``add`` record (a paper new to the catalog) must establish.

@@ -211,6 +211,24 @@ def reviewed_values(directory: Path = LEDGER_DIR) -> set[tuple[str, str, str]]:
     return out
 
 
+def load_abstracts(directory: Path | None) -> dict[str, str]:
+    """Cached abstracts by catalog key: ``all_abstracts.json`` (the first rounds' key -> abstract
+    map), then every ``abstracts-*.jsonl`` (one record a line; a later file wins). A folder that
+    does not exist is an error, not an empty cache."""
+    out: dict[str, str] = {}
+    if directory is None:
+        return out
+    if not directory.is_dir():
+        raise FileNotFoundError(2, "no such folder of cached abstracts", str(directory))
+    first = directory / "all_abstracts.json"
+    if first.is_file():
+        out.update({k: v or "" for k, v in read_json(first).items()})
+    for path in sorted(directory.glob("abstracts-*.jsonl")):
+        for _, rec in read_jsonl(path):
+            out[rec["key"]] = rec.get("abstract") or ""
+    return out
+
+
 def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
     """Write records one JSON object a line, UTF-8, keys in insertion order."""
     path.parent.mkdir(parents=True, exist_ok=True)

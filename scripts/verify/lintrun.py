@@ -11,8 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from check import load_abstracts
-from common import load_references, reviewed_values
+from common import load_abstracts, load_references, reviewed_values
 
 Flags = Callable[[dict[str, Any], str], list[str]]
 

@@ -14,8 +14,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from check import load_abstracts
-from common import load_references, merged_ledger, run, write_batches
+from common import load_abstracts, load_references, merged_ledger, run, write_batches
 
 
 def main() -> int:

@@ -16,9 +16,17 @@ record's title, authors, venue, year and its citable URL) and prints what it fou
 
 ``--retitled`` is the looser net a title match cannot cast: a preprint and a record by the same
 first author, in the year window, whose titles share at least ``RETITLE_OVERLAP`` of their content
-words (SMT at ICLR 2025 was "Sparse Matrix in Large Language Model Fine-tuning" on arXiv). It
-only prints candidates: the same authors write several papers on one topic, so a reader decides
-and writes a ``lead-review`` line.
+words (SMT at ICLR 2025 was "Sparse Matrix in Large Language Model Fine-tuning" on arXiv), or
+that holds at least ``RETITLE_AUTHORS`` of the preprint's authors by full name, whatever the title
+(Compress-then-Prompt is "Soft Prompt Recovers Compressed LLMs, Transferably" at ICML 2024). With
+``--abstracts DIR`` (the pipeline's cache) and ``--record-abstracts FILE`` (JSON maps of a record's
+``venue/year/id`` or OpenReview id to its abstract) each candidate gets the word-vector cosine of
+the two abstracts, and the list is sorted by it: a renamed paper scores near 1, a different paper
+by the same group rarely above 0.5. It only prints candidates: the same authors write several
+papers on one topic, so a reader decides and writes a ``lead-review`` line.
+
+    python scripts/verify/match_offline.py --retitled --abstracts /work/notes/cache \
+        --record-abstracts /work/notes/cache/mlanthology_abstracts.json
 """
 
 from __future__ import annotations
@@ -27,19 +35,24 @@ import argparse
 import datetime as dt
 import gzip
 import json
+import math
 import re
 import sys
 from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from common import (
     LEDGER_DIR,
     VENUES_FILE,
     family_names,
+    load_abstracts,
     load_references,
     merged_ledger,
     norm_name,
     norm_title,
+    read_json,
     run,
     write_jsonl,
 )
@@ -199,8 +212,44 @@ def content_words(title: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9]+", title.lower()) if len(w) > 2 and w not in _STOP}
 
 
-def retitled(entries: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any], float]]:
-    """(preprint, record, overlap) for records that may be the preprint under a new title."""
+#: Share of a preprint's authors (full names) a record must hold to be offered whatever its title.
+RETITLE_AUTHORS = 0.5
+
+
+def person(name: str) -> str:
+    """A full name as an order-free key: ``Xu, Zhaozhuo`` and ``Zhaozhuo Xu`` give the same."""
+    family, comma, given = name.partition(",")
+    text = f"{given} {family}" if comma else name
+    return "".join(sorted(norm_name(t) for t in re.split(r"[\s.\-]+", text) if norm_name(t)))
+
+
+def word_vector(text: str) -> Counter[str]:
+    return Counter(
+        w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2 and w not in _STOP
+    )
+
+
+def cosine(a: Counter[str], b: Counter[str]) -> float:
+    """Cosine of two word-count vectors (0 when either is empty)."""
+    dot = sum(n * b[w] for w, n in a.items() if w in b)
+    norm = math.sqrt(sum(n * n for n in a.values()) * sum(n * n for n in b.values()))
+    return dot / norm if norm else 0.0
+
+
+@dataclass
+class Retitle:
+    """A record that may be a preprint published under a new title, and why it was offered."""
+
+    entry: dict[str, Any]
+    row: dict[str, Any]
+    overlap: float  # share of title content words in common
+    authors: float  # share of the preprint's authors the record holds (full names)
+    similarity: float | None = None  # abstract cosine, when both abstracts are known
+
+
+def retitled(entries: list[dict[str, Any]]) -> list[Retitle]:
+    """Records that may be a preprint under a new title: same first author and year window, and
+    enough title words or enough of the authors in common."""
     rows = [r for r in load_rows() if r["venue"] in VENUE_MAP and r["authors"]]
     by_first: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
@@ -210,12 +259,35 @@ def retitled(entries: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[s
         if entry.get("venue") != "arXiv":
             continue
         mine = content_words(entry["title"])
+        people = {person(str(a)) for a in entry["authors"]}
         for r in by_first.get(family_names([str(a) for a in entry["authors"]])[0], []):
             theirs = content_words(r["title"])
             overlap = len(mine & theirs) / len(mine | theirs) if mine | theirs else 0.0
-            if overlap >= RETITLE_OVERLAP and confirm(entry, r, "fuzzy"):
-                found.append((entry, r, overlap))
+            same_first = person(str(entry["authors"][0])) == person(str(r["authors"][0]))
+            share = len(people & {person(str(a)) for a in r["authors"]}) / len(people)
+            if (
+                overlap >= RETITLE_OVERLAP or (same_first and share >= RETITLE_AUTHORS)
+            ) and confirm(entry, r, "fuzzy"):
+                found.append(Retitle(entry, r, overlap, share))
     return found
+
+
+def rank_by_abstract(
+    found: list[Retitle], abstracts: dict[str, str], record_abstracts: dict[str, str]
+) -> list[Retitle]:
+    """Set each candidate's abstract cosine and sort the best first (unknown ones last)."""
+    for cand in found:
+        url = evidence_url(cand.row) or ""
+        ref = (
+            url.split("mlanthology.org/")[-1] if "mlanthology.org/" in url else url.split("id=")[-1]
+        )
+        mine, theirs = abstracts.get(cand.entry["key"]), record_abstracts.get(ref) if ref else None
+        if mine and theirs:
+            cand.similarity = cosine(
+                word_vector(f"{cand.entry['title']} {mine}"),
+                word_vector(f"{cand.row['title']} {theirs}"),
+            )
+    return sorted(found, key=lambda c: -1.0 if c.similarity is None else c.similarity, reverse=True)
 
 
 def match(
@@ -299,6 +371,17 @@ def main() -> int:
     parser.add_argument(
         "--retitled", action="store_true", help="print preprints possibly published retitled"
     )
+    parser.add_argument(
+        "--abstracts", type=Path, help="with --retitled: the cache of the entries' abstracts"
+    )
+    parser.add_argument(
+        "--record-abstracts",
+        type=Path,
+        action="append",
+        default=[],
+        help="with --abstracts: JSON map of a record's venue/year/id (or OpenReview id) to its "
+        "abstract; repeatable",
+    )
     args = parser.parse_args()
     entries = load_references()
     # Entries created from an accepted-paper record (ledger ``add`` lines) already carry it, and
@@ -317,9 +400,16 @@ def main() -> int:
         entries = [e for e in entries if e["key"] in set(args.keys)]
     if args.retitled:
         found = retitled(entries)
-        for entry, row, overlap in found:
-            print(f"{entry['key']}: {entry['title']!r} -> {row['venue']} {row['year']} "
-                  f"{row['title']!r} (overlap {overlap:.2f})")  # fmt: skip
+        if args.abstracts:
+            record_abstracts: dict[str, str] = {}
+            for path in args.record_abstracts:
+                record_abstracts.update(read_json(path))
+            found = rank_by_abstract(found, load_abstracts(args.abstracts), record_abstracts)
+        for c in found:
+            sim = "" if c.similarity is None else f", abstracts {c.similarity:.2f}"
+            print(f"{c.entry['key']}: {c.entry['title']!r} -> {c.row['venue']} {c.row['year']} "
+                  f"{c.row['title']!r} (title words {c.overlap:.2f}, authors {c.authors:.2f}{sim}) "
+                  f"{evidence_url(c.row) or ''}")  # fmt: skip
         print(f"{len(found)} candidates", file=sys.stderr)
         return 0
     records, candidates, stats = match(entries)
