@@ -125,7 +125,7 @@ def test_csl_json_items(golden_catalog: Path, runner: CliRunner) -> None:
 
 def test_round_trip_bibtex_import(golden_catalog: Path, runner: CliRunner, tmp_path: Path) -> None:
     """catalog -> bibtex -> import into an empty catalog -> the same records."""
-    from effllm_catalog.catalog import load_catalog
+    from effllm_catalog.validate import load_catalog
 
     bib = tmp_path / "all.bib"
     bib.write_text(_export(runner, golden_catalog, "bibtex"), encoding="utf-8")
@@ -274,7 +274,7 @@ def test_empty_selection_writes_nothing(
 def test_round_trip_whole_bundled_catalog(runner: CliRunner, tmp_path: Path) -> None:
     """Bundled catalog -> bibtex -> import into an empty catalog: every entry comes back with
     its key, tags (from keywords), arXiv id, DOI, venue and type; no --tag needed."""
-    from effllm_catalog.catalog import load_catalog
+    from effllm_catalog.validate import load_catalog
 
     bib = tmp_path / "all.bib"
     result = runner.invoke(app, ["export", "bibtex", "-o", str(bib), "--catalog", str(BUNDLED)])
@@ -303,7 +303,7 @@ def test_full_venue_names_import_back_to_short_names(
 ) -> None:
     """A --venue-style full export imports back with the short venue names (the table maps
     'The Tenth International Conference on Learning Representations' to ICLR)."""
-    from effllm_catalog.catalog import load_catalog
+    from effllm_catalog.validate import load_catalog
 
     bib = tmp_path / "full.bib"
     bib.write_text(_export(runner, golden_catalog, "bibtex", "--venue-style", "full"), "utf-8")
@@ -643,7 +643,7 @@ def test_markdown_paper_lines() -> None:
     """Markdown: papers newest first (then by key) under their node's heading; the title links to
     the URL, else the arXiv page, else is plain; up to six authors (five and 'et al.' beyond), as
     'Given Family'; venue and year in italics; the default page title."""
-    from effllm_catalog.catalog import load_catalog
+    from effllm_catalog.validate import load_catalog
 
     taxonomy = load_catalog(BUNDLED).taxonomy
     base = {"type": "misc", "venue": "arXiv", "tags": ["data.curriculum"]}

@@ -219,7 +219,7 @@ def test_exporters_neutralise_hostile_data_even_without_the_model() -> None:
         "code": "data:text/html,hi",
         "venue": "`code` | pipe",
     }
-    from effllm_catalog.catalog import load_catalog
+    from effllm_catalog.validate import load_catalog
 
     taxonomy = load_catalog(BUNDLED).taxonomy
     md = export_rows("markdown", [hostile], taxonomy)

@@ -15,14 +15,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from effllm_catalog.catalog import load_catalog
 from effllm_catalog.edit import canonical_text
 from effllm_catalog.export import export_rows
 from effllm_catalog.importers.bibtex import parse_bibtex
 from effllm_catalog.models import Reference
 from effllm_catalog.store import dump_entries
 from effllm_catalog.taxonomy import Taxonomy
-from effllm_catalog.validate import validate_catalog
+from effllm_catalog.validate import load_catalog, validate_catalog
 
 from .conftest import BUNDLED
 

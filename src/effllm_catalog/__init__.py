@@ -26,18 +26,18 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .catalog import Catalog, load_catalog
+    from .catalog import Catalog
     from .errors import CatalogError
     from .findings import Issue, Report
     from .models import Reference
     from .taxonomy import Taxonomy
-    from .validate import validate_catalog
+    from .validate import load_catalog, validate_catalog
     from .venues import VenueTable, load_venues
 
 # Imported on first use so that `effllm --help` does not pay for pydantic.
 _LAZY = {
     "Catalog": "catalog",
-    "load_catalog": "catalog",
+    "load_catalog": "validate",
     "CatalogError": "errors",
     "Issue": "findings",
     "Report": "findings",

@@ -1,8 +1,8 @@
 """The catalog: taxonomy + references + indexes by key, arXiv id and DOI.
 
 :func:`read_catalog` is tolerant: it parses what it can and returns the problems it met as findings
-(``validate`` reports them all at once). :func:`load_catalog` is strict: it is what search, export and
-the Python API use, and it raises :class:`InvalidCatalogError` when the catalog does not validate.
+(``validate`` reports them all at once). The strict loader, :func:`~effllm_catalog.validate.load_catalog`,
+lives in ``validate`` so that imports flow one way (validate reads the catalog, never the reverse).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from . import store
-from .errors import CatalogError, InvalidCatalogError
+from .errors import CatalogError
 from .findings import Issue
 from .models import (
     FIELD_ORDER,
@@ -30,7 +30,7 @@ from .models import (
 from .taxonomy import Taxonomy
 from .venues import VenueTable, read_venues, venues_path
 
-__all__ = ["Catalog", "Entry", "load_catalog", "read_catalog", "read_taxonomy"]
+__all__ = ["Catalog", "Entry", "read_catalog", "read_taxonomy"]
 
 # pydantic error -> (check id, hint) for the field it concerns.
 _FIELD_CHECKS: dict[str, tuple[str, str]] = {
@@ -387,26 +387,3 @@ def read_catalog(
     issues.extend(venue_issues)
     catalog = Catalog(taxonomy, entries, directory, [str(f) for f in chosen], venues)
     return catalog, issues
-
-
-def load_catalog(path: Path | str | None = None) -> Catalog:
-    """Load and validate a catalog; raise :class:`InvalidCatalogError` if it has errors.
-
-    ``path`` is a catalog folder; without it, ``$EFFLLM_CATALOG`` or the bundled catalog is used.
-    """
-    from .validate import validate_catalog
-
-    report, catalog = validate_catalog(Path(path) if path is not None else None)
-    if not report.ok:
-        first = report.errors[0]
-        more = len(report.errors) - 1
-        raise InvalidCatalogError(
-            first.message
-            + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""),
-            file=first.file,
-            line=first.line,
-            col=first.col,
-            hint=(first.hint + "; " if first.hint else "") + "run `effllm validate` to see all",
-            check=first.check,
-        )
-    return catalog

@@ -1127,9 +1127,9 @@ def site(
       effllm site --catalog data -o public --title 'Efficient LLM survey: papers'
       effllm site -o site --format json      [dim]# pages written, for scripts[/]
     """
-    from .catalog import load_catalog
     from .render import console, dump_json
     from .site import build_site
+    from .validate import load_catalog
 
     _check_choice("--format", output_format, ("text", "json"))
     with console(stderr=True).status("building the site"):
@@ -1195,19 +1195,22 @@ def docs(
       effllm docs --catalog data            [dim]# after changing the CLI, models or taxonomy[/]
       effllm docs --catalog data --check    [dim]# in CI[/]
     """
-    from .catalog import load_catalog
+    import typer.main
+
     from .docs import check_docs, generate_docs
     from .store import atomic_write
+    from .validate import load_catalog
 
     cat = load_catalog(catalog)
+    command = typer.main.get_command(app)
     if check:
-        stale = check_docs(folder, cat)
+        stale = check_docs(folder, cat, command)
         if stale:
             print_note("out of date: " + ", ".join(stale) + " (run `effllm docs --catalog data`)")
             raise typer.Exit(1)
         print_note("generated docs are current")
         return
-    for name, text in generate_docs(cat).items():
+    for name, text in generate_docs(cat, command).items():
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, text)

@@ -1,6 +1,7 @@
 """Documentation generated from the code: CLI reference, catalog format, taxonomy, JSON Schemas.
 
 ``effllm docs`` writes the pages; ``effllm docs --check`` (and a test) fail when a page is stale.
+The CLI hands its own click command in (``cli`` imports this module, never the reverse).
 """
 
 from __future__ import annotations
@@ -52,13 +53,9 @@ def _docstring_md(doc: str) -> str:
     return "\n".join(out)
 
 
-def cli_reference() -> str:
-    """Markdown reference of every command and option, from the Typer app itself."""
-    import typer.main
-
-    from .cli import app
-
-    group: Any = typer.main.get_command(app)
+def cli_reference(group: Any) -> str:
+    """Markdown reference of every command and option of ``group``, the CLI's click command
+    (``typer.main.get_command(app)``)."""
     lines = [
         "# CLI reference",
         "",
@@ -293,15 +290,15 @@ def venues_page(catalog: Catalog) -> str:
     return "\n".join(lines) + "\n"
 
 
-def generate_docs(catalog: Catalog) -> dict[str, str]:
-    """Every generated page, by path relative to docs/."""
+def generate_docs(catalog: Catalog, cli: Any) -> dict[str, str]:
+    """Every generated page, by path relative to docs/; ``cli`` is the CLI's click command."""
     from .schema import references_schema, taxonomy_schema
 
     def js(data: dict[str, Any]) -> str:
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
     return {
-        "cli.md": cli_reference(),
+        "cli.md": cli_reference(cli),
         "catalog-format.md": catalog_format(),
         "taxonomy.md": taxonomy_page(catalog),
         "venues.md": venues_page(catalog),
@@ -310,10 +307,10 @@ def generate_docs(catalog: Catalog) -> dict[str, str]:
     }
 
 
-def check_docs(folder: Path, catalog: Catalog) -> list[str]:
+def check_docs(folder: Path, catalog: Catalog, cli: Any) -> list[str]:
     """Generated pages under ``folder`` that are missing or differ from what the code says."""
     stale = []
-    for name, text in generate_docs(catalog).items():
+    for name, text in generate_docs(catalog, cli).items():
         path = folder / name
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             stale.append(name)

@@ -267,7 +267,7 @@ def build_index(directory: Path, target: Path | str, progress: Progress | None =
     Raises :class:`~effllm_catalog.errors.InvalidCatalogError` when the catalog does not validate:
     a search over a broken catalog would silently miss the broken entries.
     """
-    from .catalog import load_catalog
+    from .validate import load_catalog
 
     catalog = load_catalog(directory)
     taxonomy = catalog.taxonomy

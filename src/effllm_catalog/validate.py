@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import store
 from .catalog import Catalog, Entry, arxiv_base, read_catalog
-from .errors import CatalogNotFoundError
+from .errors import CatalogNotFoundError, InvalidCatalogError
 from .findings import Issue, Report, Severity
 from .messages import YEAR_MIN, plausible_years
 from .models import TRUNCATED_AUTHOR, TYPE_FOR_KIND, URL_PATTERN
@@ -22,6 +22,7 @@ from .models import TRUNCATED_AUTHOR, TYPE_FOR_KIND, URL_PATTERN
 __all__ = [
     "CHECKS",
     "CHECK_IDS",
+    "load_catalog",
     "normalise_title",
     "run_checks",
     "validate_catalog",
@@ -735,3 +736,24 @@ def validate_paths(
         merged.entries += report.entries
     merged.sort()
     return merged
+
+
+def load_catalog(path: Path | str | None = None) -> Catalog:
+    """Load and validate a catalog; raise :class:`InvalidCatalogError` if it has errors.
+
+    ``path`` is a catalog folder; without it, ``$EFFLLM_CATALOG`` or the bundled catalog is used.
+    """
+    report, catalog = validate_catalog(Path(path) if path is not None else None)
+    if not report.ok:
+        first = report.errors[0]
+        more = len(report.errors) - 1
+        raise InvalidCatalogError(
+            first.message
+            + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""),
+            file=first.file,
+            line=first.line,
+            col=first.col,
+            hint=(first.hint + "; " if first.hint else "") + "run `effllm validate` to see all",
+            check=first.check,
+        )
+    return catalog
