@@ -527,3 +527,16 @@ def test_settled_values_are_what_readers_kept_or_wrote(tmp_path: Path) -> None:
     assert any("reviewed must map" in p for p in check_record(line, {}))
     line["reviewed"] = {"names": ["Quest"]}
     assert check_record(line, {}) == []
+
+
+def test_a_particle_another_entry_keeps_is_reported_lost() -> None:
+    """ML Anthology wrote Guy Van den Broeck as ``Van Broeck, Guy``; another entry spelling the
+    same person with ``den`` exposes it. A case-only variant or a different given name is not a
+    lost particle."""
+    from fix_names import lost_particles
+
+    entries = [
+        {"authors": ["Van den Broeck, Guy", "von Werra, Leandro", "Broeck, Anna"]},
+        {"authors": ["Van Broeck, Guy", "Von Werra, Leandro"]},
+    ]
+    assert lost_particles(entries) == {"van broeck, guy": "Van den Broeck"}

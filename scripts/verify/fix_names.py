@@ -11,7 +11,9 @@ dropped and a suffix joins the family name (``Heath Jr.``). A bare family name c
 here: it is printed for a look-up. A Chinese name whose "family" part is a two-syllable pinyin
 given name and whose "given" part a common surname (``Minshen, Yu``: the profile was typed
 family-first) is printed as a likely swap for the lead to confirm; it is never rewritten here,
-since ``Qiao, Yu`` is right and looks alike.
+since ``Qiao, Yu`` is right and looks alike. A family name that another entry writes with more
+particles for the same given name (``Van Broeck, Guy`` beside ``Van den Broeck, Guy``: ML Anthology
+dropped the ``den``) is printed as a lost particle for the lead to confirm.
 
     python scripts/verify/fix_names.py [--write ledger/zz-w-round3.jsonl] [--skip KEY ...]
 """
@@ -23,6 +25,7 @@ import datetime as dt
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from common import load_references, run
 
@@ -107,6 +110,30 @@ def repair(name: str) -> str | None:
     return f"{family}, {given}"
 
 
+def _particles(family: str) -> int:
+    return len(family.split()) - 1
+
+
+def lost_particles(entries: list[dict[str, Any]]) -> dict[str, str]:
+    """Lower-cased names that another entry spells with more particles for the same person,
+    mapped to that family name: ``van broeck, guy`` -> ``Van den Broeck`` (the core family name
+    and the given name agree; a source dropped ``den``). Case-only variants (``von Werra`` and
+    ``Von Werra``) are not reported."""
+    spellings: dict[tuple[str, str], set[str]] = {}
+    for entry in entries:
+        for name in entry["authors"]:
+            family, sep, given = (part.strip() for part in str(name).partition(","))
+            if sep and family:
+                spellings.setdefault((given.lower(), family.split()[-1].lower()), set()).add(family)
+    out = {}
+    for (given, _), families in spellings.items():
+        fullest = max(families, key=_particles)
+        for family in families:
+            if _particles(family) < _particles(fullest):
+                out[f"{family}, {given}".lower()] = fullest
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", type=Path, help="ledger file to append lead-review lines to")
@@ -115,7 +142,9 @@ def main() -> int:
     )
     args = parser.parse_args()
     lines = []
-    for entry in load_references():
+    entries = load_references()
+    fuller = lost_particles(entries)
+    for entry in entries:
         if entry["key"] in args.skip:
             continue
         authors = [str(a) for a in entry["authors"]]
@@ -125,6 +154,9 @@ def main() -> int:
                 print(f"{entry['key']}: bare name {old!r}: needs a look-up")
             elif likely_swapped(old):
                 print(f"{entry['key']}: {old!r} looks swapped (family-first profile?): confirm")
+            elif old.lower() in fuller:
+                print(f"{entry['key']}: {old!r} lost a particle? another entry writes "
+                      f"{fuller[old.lower()]!r}: confirm")  # fmt: skip
         repaired = [new or old for old, new in zip(authors, fixed, strict=True)]
         if repaired == authors:
             continue

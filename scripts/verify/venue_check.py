@@ -11,8 +11,9 @@ Nothing is written: the lead reads the report and records decisions as ledger li
     python scripts/verify/venue_check.py [--format json] [--skip KEY ...]
 
 Findings reviewed on 2026-12-01 that stand (the record's typo or notation, a paper the list lacks,
-a same-author false match): ruan2024observational maharana2025adapt thawakar2024mobillama
-wang2024coreinfer wang2026scaling kim2024shortened pioro2024moe.
+a same-author false match, a list that kept a submission title): ruan2024observational
+maharana2025adapt thawakar2024mobillama wang2024coreinfer wang2026scaling kim2024shortened
+pioro2024moe wu2026hidivdrop.
 """
 
 from __future__ import annotations
