@@ -540,3 +540,25 @@ def test_a_particle_another_entry_keeps_is_reported_lost() -> None:
         {"authors": ["Van Broeck, Guy", "Von Werra, Leandro"]},
     ]
     assert lost_particles(entries) == {"van broeck, guy": "Van den Broeck"}
+
+
+def test_a_workshop_paper_is_offered_its_main_venue_version(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """LightSeq was a NeurIPS 2023 workshop paper and is DISTFLASHATTN at COLM 2024: the main
+    venue wins, so a workshop entry is searched too, but only for a main-venue record (another
+    workshop version is no better) and never when the entry is at a main venue already."""
+    import match_offline
+
+    people = ["Li, Dacheng", "Shao, Rulin", "Xie, Anze", "Zhang, Hao"]
+    colm = {"venue": "colm", "year": 2024, "title": "DISTFLASHATTN: Distributed Memory-efficient "
+            "Attention for Long-context LLMs Training", "authors": ["Dacheng Li", "Rulin Shao",
+            "Anze Xie", "Hao Zhang"], "source": "paperlists", "type": "Poster", "id": "pUEDkZyPDl"}  # fmt: skip
+    workshop = {**colm, "venue": "iclrw", "source": "mlanthology", "id": "li2024iclrw-x"}
+    monkeypatch.setattr(match_offline, "load_rows", lambda: [colm, workshop])
+    entry = {"key": "li2023lightseq", "title": "LightSeq: Sequence Level Parallelism for Distributed "
+             "Training of Long Context Transformers", "authors": people, "arxiv": "2310.03294",
+             "year": 2023, "venue": "NeurIPS Workshop"}  # fmt: skip
+    assert [c.row["id"] for c in match_offline.retitled([entry])] == ["pUEDkZyPDl"]
+    assert len(match_offline.retitled([{**entry, "venue": "arXiv"}])) == 2
+    assert match_offline.retitled([{**entry, "venue": "ICML"}]) == []

@@ -45,6 +45,7 @@ from typing import Any
 
 from common import (
     LEDGER_DIR,
+    ROOT,
     VENUES_FILE,
     family_names,
     load_abstracts,
@@ -248,15 +249,22 @@ class Retitle:
 
 
 def retitled(entries: list[dict[str, Any]]) -> list[Retitle]:
-    """Records that may be a preprint under a new title: same first author and year window, and
-    enough title words or enough of the authors in common."""
+    """Records that may be a preprint, or a workshop paper, under a new title: same first author
+    and year window, and enough title words or enough of the authors in common. A workshop paper
+    is searched too because the main venue wins over it (LightSeq, a NeurIPS 2023 workshop paper,
+    is DISTFLASHATTN at COLM 2024)."""
+    from effllm_catalog.venues import load_venues
+
+    open_to_change = {"arXiv"} | {
+        v.short for v in load_venues(ROOT / "data") if v.kind == "workshop"
+    }
     rows = [r for r in load_rows() if r["venue"] in VENUE_MAP and r["authors"]]
     by_first: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         by_first[family_names(r["authors"])[0]].append(r)
     found = []
     for entry in entries:
-        if entry.get("venue") != "arXiv":
+        if entry.get("venue") not in open_to_change:
             continue
         mine = content_words(entry["title"])
         people = {person(str(a)) for a in entry["authors"]}
@@ -265,6 +273,9 @@ def retitled(entries: list[dict[str, Any]]) -> list[Retitle]:
             overlap = len(mine & theirs) / len(mine | theirs) if mine | theirs else 0.0
             same_first = person(str(entry["authors"][0])) == person(str(r["authors"][0]))
             share = len(people & {person(str(a)) for a in r["authors"]}) / len(people)
+            workshop_row = r["venue"] in ("iclrw", "icmlw") or r.get("type") == "Workshop"
+            if entry["venue"] != "arXiv" and workshop_row:
+                continue  # a workshop paper is only open to a main-venue record
             if (
                 overlap >= RETITLE_OVERLAP or (same_first and share >= RETITLE_AUTHORS)
             ) and confirm(entry, r, "fuzzy"):
