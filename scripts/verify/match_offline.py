@@ -394,6 +394,10 @@ def main() -> int:
         "abstract; repeatable",
     )
     args = parser.parse_args()
+    if args.abstracts and not args.retitled:
+        parser.error("--abstracts ranks the --retitled candidates; give --retitled too")
+    if args.record_abstracts and not args.abstracts:
+        parser.error("--record-abstracts needs --abstracts (the entries' side of the comparison)")
     entries = load_references()
     # Entries created from an accepted-paper record (ledger ``add`` lines) already carry it, and
     # later review lines may have corrected the record's own typos: matching them again would undo
