@@ -273,8 +273,7 @@ def retitled(entries: list[dict[str, Any]]) -> list[Retitle]:
             overlap = len(mine & theirs) / len(mine | theirs) if mine | theirs else 0.0
             same_first = person(str(entry["authors"][0])) == person(str(r["authors"][0]))
             share = len(people & {person(str(a)) for a in r["authors"]}) / len(people)
-            workshop_row = r["venue"] in ("iclrw", "icmlw") or r.get("type") == "Workshop"
-            if entry["venue"] != "arXiv" and workshop_row:
+            if entry["venue"] != "arXiv" and venue_of(r)[2]:
                 continue  # a workshop paper is only open to a main-venue record
             if (
                 overlap >= RETITLE_OVERLAP or (same_first and share >= RETITLE_AUTHORS)
