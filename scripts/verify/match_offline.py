@@ -262,19 +262,27 @@ def retitled(entries: list[dict[str, Any]]) -> list[Retitle]:
     by_first: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         by_first[family_names(r["authors"])[0]].append(r)
+    # A record's title words and people, worked out once per first family name asked for: the
+    # common ones (Wang, Li) hold thousands of records that many preprints are compared with.
+    prepared: dict[str, list[tuple[dict[str, Any], set[str], list[str]]]] = {}
     found = []
     for entry in entries:
         if entry.get("venue") not in open_to_change:
             continue
         mine = content_words(entry["title"])
         people = {person(str(a)) for a in entry["authors"]}
-        for r in by_first.get(family_names([str(a) for a in entry["authors"]])[0], []):
-            theirs = content_words(r["title"])
-            overlap = len(mine & theirs) / len(mine | theirs) if mine | theirs else 0.0
-            same_first = person(str(entry["authors"][0])) == person(str(r["authors"][0]))
-            share = len(people & {person(str(a)) for a in r["authors"]}) / len(people)
+        first = family_names([str(a) for a in entry["authors"]])[0]
+        if first not in prepared:
+            prepared[first] = [
+                (r, content_words(r["title"]), [person(str(a)) for a in r["authors"]])
+                for r in by_first.get(first, [])
+            ]
+        for r, theirs, their_people in prepared[first]:
             if entry["venue"] != "arXiv" and venue_of(r)[2]:
                 continue  # a workshop paper is only open to a main-venue record
+            overlap = len(mine & theirs) / len(mine | theirs) if mine | theirs else 0.0
+            same_first = person(str(entry["authors"][0])) == their_people[0]
+            share = len(people & set(their_people)) / len(people)
             if (
                 overlap >= RETITLE_OVERLAP or (same_first and share >= RETITLE_AUTHORS)
             ) and confirm(entry, r, "fuzzy"):
