@@ -562,3 +562,17 @@ def test_a_workshop_paper_is_offered_its_main_venue_version(
     assert [c.row["id"] for c in match_offline.retitled([entry])] == ["pUEDkZyPDl"]
     assert len(match_offline.retitled([{**entry, "venue": "arXiv"}])) == 2
     assert match_offline.retitled([{**entry, "venue": "ICML"}]) == []
+
+
+def test_a_records_page_gives_the_key_of_its_cached_abstract() -> None:
+    """The abstract caches key ML Anthology records by ``venue/year/id`` and OpenReview records by
+    forum id; any other page has no cached abstract."""
+    from common import abstract_key
+
+    assert (
+        abstract_key("https://mlanthology.org/iclr/2025/he2025iclr-smt/")
+        == "iclr/2025/he2025iclr-smt"
+    )
+    assert abstract_key("https://openreview.net/forum?id=pUEDkZyPDl") == "pUEDkZyPDl"
+    assert abstract_key("https://arxiv.org/abs/2305.11186") is None
+    assert abstract_key(None) is None

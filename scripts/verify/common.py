@@ -211,6 +211,18 @@ def reviewed_values(directory: Path = LEDGER_DIR) -> set[tuple[str, str, str]]:
     return out
 
 
+def abstract_key(url: str | None) -> str | None:
+    """The key the accepted-paper abstract caches use for a record's page: ``venue/year/id`` for
+    an ML Anthology page, the forum id for an OpenReview one, None for any other page."""
+    if not url:
+        return None
+    if "mlanthology.org/" in url:
+        return url.split("mlanthology.org/")[-1].strip("/")
+    if "openreview.net/forum?id=" in url:
+        return url.split("id=")[-1]
+    return None
+
+
 def load_abstracts(directory: Path | None) -> dict[str, str]:
     """Cached abstracts by catalog key: ``all_abstracts.json`` (the first rounds' key -> abstract
     map), then every ``abstracts-*.jsonl`` (one record a line; a later file wins). A folder that

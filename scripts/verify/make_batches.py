@@ -15,7 +15,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-from common import LEDGER_DIR, load_references, merged_ledger, read_json, run, write_batches
+from common import (
+    LEDGER_DIR,
+    abstract_key,
+    load_references,
+    merged_ledger,
+    read_json,
+    run,
+    write_batches,
+)
 
 
 def main() -> int:
@@ -49,8 +57,8 @@ def main() -> int:
         if rec.get("status") == "published":
             item["offline_verified"] = {k: rec[k] for k in ("venue", "year", "evidence")}
             for url in rec["evidence"]:
-                key = url.split("mlanthology.org/")[-1]
-                if "mlanthology.org/" in url and key in abstracts:
+                key = abstract_key(url)
+                if key in abstracts:
                     item["abstract"], item["abstract_source"] = abstracts[key], url
         if entry["key"] in candidates:
             item["workshop_candidate"] = candidates[entry["key"]]

@@ -47,6 +47,7 @@ from common import (
     LEDGER_DIR,
     ROOT,
     VENUES_FILE,
+    abstract_key,
     family_names,
     load_abstracts,
     load_references,
@@ -295,10 +296,7 @@ def rank_by_abstract(
 ) -> list[Retitle]:
     """Set each candidate's abstract cosine and sort the best first (unknown ones last)."""
     for cand in found:
-        url = evidence_url(cand.row) or ""
-        ref = (
-            url.split("mlanthology.org/")[-1] if "mlanthology.org/" in url else url.split("id=")[-1]
-        )
+        ref = abstract_key(evidence_url(cand.row))
         mine, theirs = abstracts.get(cand.entry["key"]), record_abstracts.get(ref) if ref else None
         if mine and theirs:
             cand.similarity = cosine(

@@ -13,7 +13,7 @@ import argparse
 import re
 from pathlib import Path
 
-from common import norm_title, read_json, run
+from common import abstract_key, norm_title, read_json, run
 from match_offline import evidence_url, load_rows, venue_of
 
 
@@ -35,7 +35,7 @@ def main() -> int:
         print(f"{venue} {row['year']} ({kind}{', workshop' if workshop else ''}): {row['title']}")
         print(f"  authors: {'; '.join(row.get('authors') or [])}")
         print(f"  evidence: {url}")
-        key = (url or "").split("mlanthology.org/")[-1]
+        key = abstract_key(url)
         if key in abstracts:
             print(f"  abstract: {abstracts[key]}")
         shown += 1
