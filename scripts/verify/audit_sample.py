@@ -32,6 +32,8 @@ def main() -> int:
     args = parser.parse_args()
     seen = {k for f in args.exclude for k in f.read_text().split()}
     entries = [e for e in load_references() if e["key"] not in seen]
+    if not 0 < args.size <= len(entries):
+        parser.error(f"--size must be between 1 and {len(entries)}, the entries not yet audited")
     sample = random.Random(args.seed).sample(entries, args.size)
     before = catalog_at()
     (AUDIT_DIR / f"{args.name}.keys").write_text("".join(e["key"] + "\n" for e in sample))
