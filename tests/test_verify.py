@@ -576,3 +576,22 @@ def test_a_records_page_gives_the_key_of_its_cached_abstract() -> None:
     assert abstract_key("https://openreview.net/forum?id=pUEDkZyPDl") == "pUEDkZyPDl"
     assert abstract_key("https://arxiv.org/abs/2305.11186") is None
     assert abstract_key(None) is None
+
+
+def test_an_audit_sample_larger_than_the_pool_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """audit_sample --size beyond the entries not yet audited exits 2 with the pool's size, and
+    writes neither the keys file nor the auditor input."""
+    import audit_sample
+
+    monkeypatch.setattr(audit_sample, "load_references", lambda: [{"key": "a"}, {"key": "b"}])
+    monkeypatch.setattr(audit_sample, "AUDIT_DIR", tmp_path)
+    out = tmp_path / "sample.jsonl"
+    argv = ["audit_sample.py", "x", "--size", "3", "--seed", "1", "--out", str(out)]
+    monkeypatch.setattr(sys, "argv", argv)
+    with pytest.raises(SystemExit) as exc:
+        audit_sample.main()
+    assert exc.value.code == 2
+    assert "between 1 and 2" in capsys.readouterr().err
+    assert not out.exists() and not (tmp_path / "x.keys").exists()
