@@ -595,3 +595,44 @@ def test_an_audit_sample_larger_than_the_pool_is_a_usage_error(
     assert exc.value.code == 2
     assert "between 1 and 2" in capsys.readouterr().err
     assert not out.exists() and not (tmp_path / "x.keys").exists()
+
+
+def test_record_sync_takes_the_proceedings_spelling_but_not_its_profile_slips() -> None:
+    """A matched entry takes the record's title, order and names (middle initials, family names
+    of two words), but keeps its own spelling where the record swapped a name's family and given
+    parts or dropped its accents; a record listing other people is reported, not written."""
+    from record_sync import record_spelling, sync
+
+    ours = ["Rouhani, Bita Darvish", "Zhou, Xiao", "Ré, Christopher", "Xing, Eric"]
+    ours += ["van den Hengel, Anton", "Keulen, Maurice"]
+    theirs = ["Darvish Rouhani, Bita", "Xiao, Zhou", "Re, Christopher", "Xing, Eric P."]
+    theirs += ["Hengel, Anton Van Den", "Keulen, Maurice Van"]
+    assert record_spelling(ours, theirs) == [
+        "Darvish Rouhani, Bita",
+        "Zhou, Xiao",
+        "Ré, Christopher",
+        "Xing, Eric P.",
+        "van den Hengel, Anton",
+        "Van Keulen, Maurice",
+    ]
+    row = {"source": "pmlr-v306", "venue": "icml", "year": 2026, "type": "Poster",
+           "id": "AbCdEfGhIj", "pmlr": "sahoo26b", "title": "Esoteric Language Models: A Family",
+           "authors": ["Sahoo, Subham Sekhar", "Xing, Eric P."]}  # fmt: skip
+    entry = {"key": "sahoo2026esoteric", "venue": "ICML", "year": 2026,
+             "title": "Esoteric Language Models", "url": "https://openreview.net/forum?id=AbCdEfGhIj",
+             "authors": ["Sahoo, Subham Sekhar", "Xing, Eric"]}  # fmt: skip
+    other = {**entry, "key": "other", "authors": ["Smith, Ann", "Jones, Bo"]}
+    lines, reports = sync([entry, other], [row], "pmlr-v306", "2026-12-01")
+    assert [line["key"] for line in lines] == ["sahoo2026esoteric"]
+    skipped, _ = sync(
+        [entry], [row], "pmlr-v306", "2026-12-01", frozenset({"sahoo2026esoteric:title"})
+    )
+    assert "title" not in skipped[0] and skipped[0]["authors"] == [
+        "Sahoo, Subham Sekhar",
+        "Xing, Eric P.",
+    ]
+    assert lines[0]["title"] == "Esoteric Language Models: A Family"
+    assert lines[0]["authors"] == ["Sahoo, Subham Sekhar", "Xing, Eric P."]
+    assert lines[0]["authors_exact"] is True
+    assert lines[0]["evidence"] == ["https://proceedings.mlr.press/v306/sahoo26b.html"]
+    assert len(reports) == 1 and reports[0].startswith("other:")

@@ -13,12 +13,18 @@ with ``--abstracts FILE`` they go to a cache file for the tagging passes.
 - ICLR 2026: the accepted papers with their OpenReview decision (``status`` Poster / Oral) from
   hazirliver/iclr_2026_analysis (``iclr_2026_accepted.parquet``). This source has no author names,
   so ``match_offline.py`` accepts its rows only on an exact title match (see there).
+- ICML 2026 proceedings, optionally (``--pmlr FILE``): the PMLR volume 306 bibliography
+  (mlresearch/v306 ``icml26.bib``), transcribed to ``sources/pmlr-v306.jsonl.gz`` (PMLR key,
+  OpenReview id, title and author fields as the bib writes them). The proceedings are the published
+  record, so a schedule row with the same OpenReview id takes the proceedings' title and authors
+  (LaTeX decoded) and cites ``proceedings.mlr.press/v306/<key>.html``; a proceedings paper missing
+  from the schedule is added.
 - ICLR 2026 orals, optionally (``--iclr-orals``): bmtlima/iclr-2026-oral (``data/papers.json``)
   lists the 224 oral papers with their OpenReview author lists; those rows get their names
   (``authors_from`` names the list), so they match like any row with authors.
 
     python scripts/verify/import_2026.py --icml MIRROR --iclr MIRROR [--iclr-orals MIRROR]
-        [--abstracts FILE]
+        [--pmlr sources/pmlr-v306.jsonl.gz] [--abstracts FILE]
 """
 
 from __future__ import annotations
@@ -86,7 +92,13 @@ def icml_rows(git_dir: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
 def iclr_rows(git_dir: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
     import io
 
-    import pyarrow.parquet as pq  # only for this import step; not a project dependency
+    try:
+        import pyarrow.parquet as pq  # only for this import step; not a project dependency
+    except ImportError as exc:
+        raise SystemExit(
+            "error: reading the ICLR 2026 parquet file needs pyarrow, which the project does not "
+            "depend on: install it next to the script (pip install pyarrow) and run again"
+        ) from exc
 
     commit = git_head(git_dir)
     table = pq.read_table(io.BytesIO(git_show(git_dir, "iclr_2026_accepted.parquet")))
@@ -109,6 +121,40 @@ def iclr_rows(git_dir: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
     return rows, abstracts
 
 
+def apply_pmlr(rows: list[dict[str, Any]], path: Path) -> tuple[int, int]:
+    """Give ICML schedule rows the title and authors of their PMLR v306 record (matched by
+    OpenReview id) and add the records the schedule lacks; returns (updated, added)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
+    from effllm_catalog.importers.bibtex import decode
+
+    by_id = {row["id"]: row for row in rows if row["venue"] == "icml"}
+    updated = added = 0
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            title = " ".join(decode(rec["title"]).split())
+            authors = [" ".join(decode(a).split()) for a in rec["author"].split(" and ")]
+            row = by_id.get(rec["openreview"])
+            if row is None:
+                row = {"venue": "icml", "year": 2026, "type": "Poster", "id": rec["openreview"]}
+                rows.append(row)
+                added += 1
+            else:
+                updated += 1
+            row.update(
+                {
+                    "source": "pmlr-v306",
+                    "source_commit": "mlresearch/v306 icml26.bib",
+                    "pmlr": rec["pmlr"],
+                    "title": title,
+                    "authors": authors,
+                }
+            )
+    return updated, added
+
+
 def oral_authors(git_dir: str) -> tuple[dict[str, list[str]], str]:
     """OpenReview id -> author list ("Given Family") of the ICLR 2026 orals, and the list's ref."""
     import ast
@@ -129,9 +175,13 @@ def main() -> int:
     parser.add_argument("--icml", required=True, help="git dir of Min-Kang-3B/icml2026-schedule")
     parser.add_argument("--iclr", required=True, help="git dir of hazirliver/iclr_2026_analysis")
     parser.add_argument("--iclr-orals", help="git dir of bmtlima/iclr-2026-oral (author names)")
+    parser.add_argument("--pmlr", type=Path, help="PMLR v306 transcription (sources/pmlr-v306...)")
     parser.add_argument("--abstracts", type=Path, help="write {id: abstract} here (never commit)")
     args = parser.parse_args()
     rows_a, abs_a = icml_rows(args.icml)
+    if args.pmlr:
+        updated, added = apply_pmlr(rows_a, args.pmlr)
+        print(f"PMLR v306: {updated} schedule rows take the proceedings record, {added} added")
     rows_b, abs_b = iclr_rows(args.iclr)
     if args.iclr_orals:
         names, ref = oral_authors(args.iclr_orals)

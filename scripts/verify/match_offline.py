@@ -55,6 +55,7 @@ from common import (
     norm_name,
     norm_title,
     read_json,
+    read_jsonl,
     run,
     write_jsonl,
 )
@@ -95,7 +96,7 @@ VENUE_MAP: dict[str, tuple[str, str]] = {
 #: Accepted-paper lists imported by ``import_2026.py`` (venues the shared data does not cover yet),
 #: and their ``source`` values (rows keyed by OpenReview id).
 EXTRA_FILES = sorted((LEDGER_DIR.parent / "sources").glob("accepted-*.jsonl.gz"))
-IMPORTED_SOURCES = ("icml2026-schedule", "iclr2026-openreview")
+IMPORTED_SOURCES = ("icml2026-schedule", "iclr2026-openreview", "pmlr-v306")
 
 _SUP = str.maketrans("0123456789+-n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁿ")
 _SUB = str.maketrans("0123456789+-", "₀₁₂₃₄₅₆₇₈₉₊₋")
@@ -131,6 +132,8 @@ def evidence_url(row: dict[str, Any]) -> str | None:
             return f"https://aclanthology.org/{rid}/"
         if row["venue"] in ("colm", "iclr", "www") and len(rid) >= 8:
             return f"https://openreview.net/forum?id={rid}"
+    if row.get("pmlr"):
+        return f"https://proceedings.mlr.press/v306/{row['pmlr']}.html"
     if row["source"] in IMPORTED_SOURCES and rid:
         return f"https://openreview.net/forum?id={rid}"
     return None
@@ -154,6 +157,16 @@ def to_family_given(name: str) -> str:
     from effllm_catalog.models import Person
 
     return name if "," in name else str(Person.parse(name))
+
+
+def keep_dates(records: list[dict[str, Any]], previous: list[dict[str, Any]]) -> None:
+    """A record the last run wrote the same way keeps that run's ``checked`` date, so that a re-run
+    changes only the lines whose match changed (the file is rewritten whole on every run)."""
+    before = {str(r["key"]): r for r in previous}
+    for rec in records:
+        old = before.get(str(rec["key"]))
+        if old and {**old, "checked": rec["checked"]} == rec:
+            rec["checked"] = old["checked"]
 
 
 def load_rows() -> list[dict[str, Any]]:
@@ -433,11 +446,14 @@ def main() -> int:
         print(f"{len(found)} candidates", file=sys.stderr)
         return 0
     records, candidates, stats = match(entries)
+    out = LEDGER_DIR / "offline-venues.jsonl"
+    if out.exists():
+        keep_dates(records, [rec for _, rec in read_jsonl(out)])
     if args.keys:
         for rec in records:
             print(json.dumps(rec, ensure_ascii=False))
     else:
-        write_jsonl(LEDGER_DIR / "offline-venues.jsonl", records)
+        write_jsonl(out, records)
         write_jsonl(LEDGER_DIR.parent / "work" / "workshop-candidates.jsonl", candidates)
     print(dict(stats), f"matched {len(records)} of {len(entries)}", file=sys.stderr)
     return 0
