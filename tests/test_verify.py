@@ -636,3 +636,56 @@ def test_record_sync_takes_the_proceedings_spelling_but_not_its_profile_slips() 
     assert lines[0]["authors_exact"] is True
     assert lines[0]["evidence"] == ["https://proceedings.mlr.press/v306/sahoo26b.html"]
     assert len(reports) == 1 and reports[0].startswith("other:")
+
+
+def test_judgement_proposals_hold_changes_scope_calls_and_close_calls_only() -> None:
+    """A reader's fix that leaves the value as it is (an absent list is []) is no proposal; a
+    changing fix, an out-of-scope verdict and a close call on metrics become arbiter lines, a close
+    call on tags does not; the property lint flags "training-free" only when the abstract lacks it."""
+    from judgement import proposals
+
+    entries = {
+        "a": {"key": "a", "title": "A", "summary": "Training-free pruning.", "metrics": None},
+        "b": {"key": "b", "title": "B", "summary": "Training-free pruning.", "tags": ["x"]},
+    }
+    readings = [
+        {"key": "a", "ok": {"metrics": False}, "fix": {"metrics": []}, "note": "no-op"},
+        {"key": "b", "ok": {"metrics": False}, "fix": {"metrics": ["flops"]}, "note": "claims compute",
+         "in_scope": False, "borderline": {"tags": "leaf?", "names": "body-only name"}},
+    ]  # fmt: skip
+    abstracts = {"a": "We prune without any training.", "b": "A training-free pruning method."}
+    got = {(p["key"], p["field"]): p for p in proposals(entries, readings, abstracts, True)}
+    assert set(got) == {("b", "metrics"), ("b", "in_scope"), ("b", "names"), ("a", "summary")}
+    assert got[("b", "metrics")]["proposed"] == ["flops"]
+    assert got[("b", "metrics")]["current"] == []
+    assert got[("b", "names")]["proposed"] is None
+    assert "'training-free'" in got[("a", "summary")]["reader_note"]
+
+
+def test_judgement_decisions_become_lead_review_and_review_lines() -> None:
+    """Applied and other values are lead-review lines (None for a list is []); a kept metrics,
+    summary or names value is a review line holding the value read; a kept tag set writes nothing;
+    an out-of-scope decision is reported, not written; --skip and repeated decisions are left out."""
+    from common import REVIEWED_FIELDS
+    from judgement import ledger_lines
+
+    entries = {k: {"key": k, "metrics": ["latency"], "tags": ["t"]} for k in "abcde"}
+    decisions = [
+        {"key": "a", "field": "metrics", "decision": "apply", "value": None, "note": "n"},
+        {"key": "a", "field": "metrics", "decision": "keep", "note": "a second, ignored"},
+        {"key": "b", "field": "metrics", "decision": "keep", "note": "n"},
+        {"key": "c", "field": "tags", "decision": "keep", "note": "n"},
+        {"key": "d", "field": "in_scope", "decision": "apply", "value": False, "note": "n"},
+        {"key": "e", "field": "summary", "decision": "other", "value": "New.", "note": "n"},
+        {"key": "e", "field": "names", "decision": "apply", "value": ["X"], "note": "n"},
+    ]
+    lines, scope = ledger_lines(entries, decisions, "label", "2026-12-01", frozenset({"e:names"}))
+    assert [(x["key"], x["method"]) for x in lines] == [
+        ("a", "lead-review"),
+        ("b", "review"),
+        ("e", "lead-review"),
+    ]
+    assert lines[0]["metrics"] == [] and lines[1]["reviewed"] == {"metrics": ["latency"]}
+    assert set(lines[1]["reviewed"]) <= set(REVIEWED_FIELDS)
+    assert lines[2]["summary"] == "New." and lines[2]["note"].startswith("label: ")
+    assert len(scope) == 1 and scope[0].startswith("d:")
