@@ -12,8 +12,9 @@ same family names in some order, give or take one) is reported, not written: the
 
 Proceedings built from OpenReview profiles carry the profiles' slips too, so a record's name is
 not taken where it is the entry's name with family and given swapped ("Xiao, Zhou" for the arXiv
-author line's Xiao Zhou) or the entry's name with its accents dropped ("Re" for "Ré"): the entry
-keeps the spelling an earlier check took from the paper.
+author line's Xiao Zhou), the entry's name with its accents dropped ("Re" for "Ré") or with its
+particles split into the given name ("Hengel, Anton Van Den"): the entry keeps the spelling an
+earlier check took from the paper.
 
     python scripts/verify/record_sync.py --source pmlr-v306 --out ledger/zz-...-pmlr.jsonl \
         [--skip KEY[:FIELD] ...] [--dry-run]
