@@ -23,12 +23,20 @@ import argparse
 import datetime as dt
 import re
 import sys
-import unicodedata
 from collections import Counter
 from typing import Any
 
 import yaml
-from common import FIELDS, PRIMARY_HOSTS, REFERENCES, ROOT, load_references, merged_ledger, run
+from common import (
+    FIELDS,
+    PRIMARY_HOSTS,
+    REFERENCES,
+    ROOT,
+    load_references,
+    merged_ledger,
+    run,
+    strip_accents,
+)
 
 sys.path.insert(0, str(ROOT / "src"))
 from effllm_catalog import store
@@ -44,8 +52,7 @@ METRIC_ORDER: list[str] = [
 
 
 def _tokens(name: str) -> tuple[str, ...]:
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = strip_accents(name).lower()
     return tuple(sorted(t for t in re.split(r"[^a-z0-9]+", text) if t))
 
 
@@ -55,8 +62,7 @@ def _joined(name: str) -> str:
 
 
 def _tokens_unsorted(text: str) -> list[str]:
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = strip_accents(text).lower()
     return [t for t in re.split(r"[^a-z0-9]+", text) if t]
 
 

@@ -78,11 +78,21 @@ PRIMARY_HOSTS = (
 )
 
 
+#: Name particles (``van der``, ``de``, ``dos`` ...): lower case in a family name, never a given name.
+PARTICLES = frozenset(
+    {"van", "de", "von", "der", "den", "da", "di", "del", "della", "le", "la", "du", "dos", "das",
+     "do", "ten", "ter", "las", "y"}
+)  # fmt: skip
+
+
+def strip_accents(text: str) -> str:
+    """The text with its combining marks dropped (``Ré`` -> ``Re``), case and punctuation kept."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def norm_title(text: str) -> str:
     """Lower-case ASCII letters and digits only: the key titles are matched on."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", "", text.lower())
+    return re.sub(r"[^a-z0-9]+", "", strip_accents(text).lower())
 
 
 def norm_name(text: str) -> str:

@@ -27,10 +27,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from common import load_references, run
+from common import PARTICLES, load_references, run
 
-PARTICLES = {"van", "de", "von", "der", "den", "da", "di", "del", "della", "le", "la", "du",
-             "dos", "das", "do", "ten", "ter", "las", "y"}  # fmt: skip
 #: Given-name tokens this short and in capitals are initials (``Clemens JS``), not shouting.
 INITIALS = 2
 

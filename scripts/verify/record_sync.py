@@ -29,10 +29,18 @@ from __future__ import annotations
 
 import argparse
 import re
-import unicodedata
+from pathlib import Path
 from typing import Any
 
-from common import family_names, load_references, norm_title, run, write_jsonl
+from common import (
+    PARTICLES,
+    family_names,
+    load_references,
+    norm_title,
+    run,
+    strip_accents,
+    write_jsonl,
+)
 from match_offline import evidence_url, load_rows, plain_title, venue_of
 
 OPENREVIEW_ID = re.compile(r"openreview\.net/(?:forum|pdf)\?id=([A-Za-z0-9_-]+)")
@@ -57,32 +65,10 @@ def _swapped(mine: str, name: str) -> bool:
     if mine.count(",") != 1 or name.count(",") != 1:
         return False
     (f1, g1), (f2, g2) = (
-        [p.strip().lower() for p in n.split(",")] for n in (_plain(mine), _plain(name))
+        [p.strip().lower() for p in n.split(",")]
+        for n in (strip_accents(mine), strip_accents(name))
     )
     return f1 != f2 and (f1, g1) == (g2, f2)
-
-
-def _plain(name: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
-
-
-#: Name particles a BibTeX split can leave at the end of the given name ("Hengel, Anton Van Den").
-PARTICLES = {
-    "van",
-    "von",
-    "den",
-    "der",
-    "de",
-    "da",
-    "di",
-    "du",
-    "del",
-    "della",
-    "le",
-    "la",
-    "ter",
-    "ten",
-}
 
 
 def _particles_home(name: str) -> str:
@@ -114,7 +100,7 @@ def record_spelling(ours: list[str], theirs: list[str]) -> list[str]:
                 if mine != name
                 and (
                     _swapped(mine, name)
-                    or (_plain(mine) == name and mine != _plain(mine))
+                    or (strip_accents(mine) == name and mine != strip_accents(mine))
                     or (name != raw and mine.lower() == name.lower())
                 )
             ),
@@ -197,8 +183,6 @@ def main() -> int:
         f"{len(lines)} entries to sync ({titles} titles, {authors} author lists), {len(reports)} reported"
     )
     if not args.dry_run:
-        from pathlib import Path
-
         write_jsonl(Path(args.out), lines)
     return 0
 
